@@ -1,0 +1,70 @@
+// What a call into a guest ended with.
+#pragma once
+
+#include "halter/types.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace halter {
+
+// X(Name, "spec-style message")
+#define HALTER_TRAP_KINDS(X)                                                                       \
+  X(Unreachable, "unreachable")                                                                    \
+  X(MemoryOutOfBounds, "out of bounds memory access")                                              \
+  X(TableOutOfBounds, "out of bounds table access")                                                \
+  X(UndefinedElement, "undefined element")                                                         \
+  X(UninitializedElement, "uninitialized element")                                                 \
+  X(IndirectCallTypeMismatch, "indirect call type mismatch")                                       \
+  X(IntegerDivideByZero, "integer divide by zero")                                                 \
+  X(IntegerOverflow, "integer overflow")                                                           \
+  X(InvalidConversion, "invalid conversion to integer")                                            \
+  X(StackExhausted, "call stack exhausted")                                                        \
+  X(HostError, "host error")
+
+enum class TrapKind : uint8_t {
+#define HALTER_TRAP_ENUM(name, text) name,
+  HALTER_TRAP_KINDS(HALTER_TRAP_ENUM)
+#undef HALTER_TRAP_ENUM
+};
+
+const char *trapKindName(TrapKind kind);
+const char *trapKindText(TrapKind kind);
+
+struct BacktraceFrame {
+  uint32_t func_index = 0;   // in the module's function index space
+  uint64_t code_offset = 0;  // byte offset of the instruction in the module binary
+  std::string func_name;     // from the `name` section, or empty
+};
+
+struct Trap {
+  TrapKind kind = TrapKind::Unreachable;
+  std::string message;                  // extra detail (host error text), may be empty
+  std::vector<BacktraceFrame> backtrace; // innermost frame first
+  std::string describe() const;
+};
+
+enum class OutcomeKind : uint8_t {
+  Returned,
+  Trapped,
+  OutOfFuel,
+  DeadlineExceeded,
+  Cancelled,
+  Suspended,
+  Exited,
+};
+
+const char *outcomeKindName(OutcomeKind kind);
+
+struct Outcome {
+  OutcomeKind kind = OutcomeKind::Returned;
+  std::vector<Value> results; // when Returned
+  Trap trap;                  // when Trapped
+  int exit_code = 0;          // when Exited
+
+  bool returned() const { return kind == OutcomeKind::Returned; }
+  bool trapped() const { return kind == OutcomeKind::Trapped; }
+};
+
+} // namespace halter

@@ -1,0 +1,24 @@
+// A function body lowered to internal register code (DESIGN §3.2).
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace halter::compile {
+
+// The layout of `code` is private to compile/ and exec/: see
+// compile/register_code.h. Slots are 8 bytes; a frame is
+// [params][declared locals][operand stack temporaries].
+struct CompiledFunction {
+  std::vector<uint64_t> code;
+  uint32_t type_index = 0;
+  uint32_t num_param_slots = 0;
+  uint32_t num_local_slots = 0; // params + declared locals
+  uint32_t frame_slots = 0;     // everything the frame needs, temporaries included
+  uint32_t num_result_slots = 0;
+  // (code index, wasm byte offset) pairs, ascending by code index, for backtraces.
+  std::vector<std::pair<uint32_t, uint32_t>> source_map;
+};
+
+} // namespace halter::compile

@@ -1,0 +1,30 @@
+// A function instance: a guest function of some instance, or a host function.
+// A funcref value is a pointer to one of these.
+#pragma once
+
+#include "halter/halter.h"
+
+#include <cstdint>
+
+namespace halter::compile {
+struct CompiledFunction;
+}
+
+namespace halter::rt {
+
+class Instance;
+
+struct Function {
+  // Interned (see type_registry.h): equal types have equal pointers.
+  const FuncType *type = nullptr;
+  // Guest functions: the defining instance and its lowered code.
+  Instance *instance = nullptr;
+  const compile::CompiledFunction *code = nullptr;
+  uint32_t func_index = 0; // index in the defining module's function space
+  // Host functions (instance == nullptr).
+  HostFunction host;
+
+  bool isHost() const { return instance == nullptr; }
+};
+
+} // namespace halter::rt

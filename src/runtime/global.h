@@ -1,0 +1,31 @@
+// A global variable. Value bits as in a frame slot (v128 uses both words).
+#pragma once
+
+#include "halter/types.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace halter::rt {
+
+class Global {
+public:
+  explicit Global(GlobalType type) : type_(type) {}
+  const GlobalType &type() const { return type_; }
+  Value get() const { return Value::fromBits(type_.type, lo_, hi_); }
+  void set(const Value &v) {
+    lo_ = v.lowBits();
+    hi_ = v.highBits();
+  }
+
+  uint64_t lo_ = 0;
+  uint64_t hi_ = 0;
+  // Instances that import this global (a ref-typed global may hold their functions).
+  std::vector<std::shared_ptr<void>> keepalive_;
+
+private:
+  GlobalType type_;
+};
+
+} // namespace halter::rt

@@ -1,0 +1,54 @@
+// The state of one instance: its index spaces resolved to runtime objects.
+// Built by rt::instantiate (instantiate.h); read by the interpreter.
+#pragma once
+
+#include "halter/halter.h"
+#include "ir/module.h"
+#include "runtime/function.h"
+#include "runtime/global.h"
+#include "runtime/memory.h"
+#include "runtime/table.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace halter::compile {
+struct CompiledFunction;
+}
+
+namespace halter::rt {
+
+class Instance {
+public:
+  // Keeps the module (and its code) alive; `ir` and `code` point into it.
+  std::shared_ptr<const void> module_owner;
+  const ir::Module *ir = nullptr;
+  const std::vector<compile::CompiledFunction> *code = nullptr;
+  // Interned type of each type index of the module.
+  std::vector<const FuncType *> types;
+
+  std::vector<Function *> funcs; // function index space (imports first)
+  std::vector<std::shared_ptr<Memory>> memories;
+  std::vector<std::shared_ptr<Table>> tables;
+  std::vector<std::shared_ptr<Global>> globals;
+
+  std::vector<std::unique_ptr<Function>> defined_funcs; // owned
+  std::vector<std::shared_ptr<void>> keepalive;         // owners of imported functions
+
+  // Element segments as resolved references; emptied by elem.drop (and for
+  // active and declarative segments, after instantiation).
+  std::vector<std::vector<RefPtr>> elem_segments;
+  // Data segments: dropped ones read as empty.
+  std::vector<bool> data_dropped;
+
+  // Fast paths for the interpreter (memory 0 / table 0 or null).
+  Memory *memory0 = nullptr;
+
+  InstanceConfig config;
+
+  // Contents of data segment `i` ( empty once dropped).
+  std::span<const uint8_t> dataSegment(uint32_t i) const;
+};
+
+} // namespace halter::rt

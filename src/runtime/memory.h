@@ -1,0 +1,43 @@
+// A linear memory: one mmap reservation of its maximum, grown by mprotect,
+// so its base never moves (DESIGN §3.5). Bounds are checked explicitly by the
+// interpreter against size_bytes().
+#pragma once
+
+#include "halter/result.h"
+#include "halter/types.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace halter::rt {
+
+class Memory {
+public:
+  // `cap_bytes` limits growth below the type's maximum (0 = no cap). Fails with
+  // ResourceLimit when the initial size is above the cap or cannot be mapped.
+  static Result<std::shared_ptr<Memory>> create(const MemoryType &type, uint64_t cap_bytes = 0);
+  ~Memory();
+  Memory(const Memory &) = delete;
+  Memory &operator=(const Memory &) = delete;
+
+  uint8_t *data() const { return base_; }
+  uint64_t sizeBytes() const { return size_bytes_; }
+  uint64_t pages() const { return size_bytes_ / kPageSize; }
+  const MemoryType &type() const { return type_; } // limits.min is the current size
+
+  // Grows by `delta` pages; returns the old size in pages, or -1 when the
+  // maximum, the cap or the host refuses (spec behaviour: no trap).
+  int64_t grow(uint64_t delta);
+
+  // Fields read by the interpreter's fast path.
+  uint8_t *base_ = nullptr;
+  uint64_t size_bytes_ = 0;
+
+private:
+  Memory() = default;
+  MemoryType type_;
+  uint64_t max_pages_ = 0;       // effective: min(type max, cap, 65536)
+  uint64_t reserved_bytes_ = 0;  // size of the mapping
+};
+
+} // namespace halter::rt

@@ -1,0 +1,33 @@
+// A table of references (funcref: rt::Function*, externref: host pointer; null is nullptr).
+#pragma once
+
+#include "halter/result.h"
+#include "halter/types.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace halter::rt {
+
+class Table {
+public:
+  // `cap_elements` limits growth below the type's maximum (0 = no cap).
+  static Result<std::shared_ptr<Table>> create(const TableType &type, RefPtr init,
+                                               uint64_t cap_elements = 0);
+
+  uint32_t size() const { return uint32_t(elems_.size()); }
+  const TableType &type() const { return type_; } // limits.min is the current size
+  // Returns the old size, or -1 when the maximum or cap refuses.
+  int64_t grow(uint32_t delta, RefPtr init);
+
+  std::vector<RefPtr> elems_;
+  // Instances that import this table (they may have stored their functions in it).
+  std::vector<std::shared_ptr<void>> keepalive_;
+
+private:
+  TableType type_;
+  uint64_t max_elements_ = 0;
+};
+
+} // namespace halter::rt
