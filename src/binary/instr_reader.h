@@ -28,9 +28,11 @@ struct Instr {
                        // TableInit: element index; TableCopy: destination table; MemoryInit: data
   uint32_t index2 = 0; // CallIndirect: table index; TableInit: table; TableCopy: source table
   uint32_t align = 0;  // MemArg: log2 alignment as encoded
-  uint64_t mem_offset = 0; // MemArg: offset (u32 in 2.0)
-  uint64_t bits = 0;   // I32/I64 (sign-extended to 64 bits)/F32/F64 constant bits
-  ValType type = ValType::FuncRef; // RefType; SelectT: the one value type
+  uint64_t mem_offset = 0;         // MemArg: offset (u32 in 2.0)
+  uint64_t bits = 0;               // I32/I64 (sign-extended to 64 bits)/F32/F64 constant bits
+  ValType type = ValType::FuncRef; // RefType; SelectT: the first value type
+  // SelectT: `index` holds the number of types in the vector. Only 1 is valid,
+  // but other counts decode so the validator can report "invalid result arity".
   // LabelTable: the labels (default label last). Reused between instructions.
   std::vector<uint32_t> labels;
 };
