@@ -134,6 +134,10 @@ struct InstanceConfig {
   uint32_t max_call_depth = 10000;
   // Bytes for the explicit value stack of one call.
   uint64_t max_stack_bytes = 8u << 20;
+  // Cap on each defined linear memory, in bytes (0 = only the type's maximum).
+  uint64_t max_memory_bytes = 0;
+  // Cap on each defined table, in elements (0 = the implementation limit, 10,000,000).
+  uint64_t max_table_elements = 0;
 };
 
 class Instance {

@@ -1,0 +1,97 @@
+#include "runtime/instance.h"
+#include "api/compiled_module.h"
+#include "exec/interpreter.h"
+#include "halter/halter.h"
+
+namespace halter {
+
+namespace {
+
+Result<void> checkArgs(const FuncType &type, std::span<const Value> args) {
+  if (args.size() != type.params.size()) {
+    return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                     "expected " + std::to_string(type.params.size()) + " arguments, got " +
+                         std::to_string(args.size()));
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].type() != type.params[i]) {
+      return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                       "argument " + std::to_string(i + 1) + ": expected " +
+                           valTypeName(type.params[i]) + ", got " + valTypeName(args[i].type()));
+    }
+  }
+  return okResult();
+}
+
+const ir::Export *findExport(const rt::Instance &inst, std::string_view name) {
+  if (inst.ir == nullptr) return nullptr;
+  for (const ir::Export &exp : inst.ir->exports) {
+    if (exp.name == name) return &exp;
+  }
+  return nullptr;
+}
+
+Error notFound(std::string_view what, std::string_view name) {
+  return makeError(ErrorCode::NotFound, kNoOffset,
+                   std::string("no ") + std::string(what) + " export named \"" + std::string(name) +
+                       "\"");
+}
+
+} // namespace
+
+Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args) {
+  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
+  const ir::Export *exp = findExport(*impl_, export_name);
+  if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= impl_->funcs.size()) {
+    return notFound("function", export_name);
+  }
+  const rt::Function &fn = *impl_->funcs[exp->index];
+  HALTER_TRY(checkArgs(*fn.type, args));
+  return exec::invoke(fn, args, impl_->config);
+}
+
+Result<Outcome> Instance::call(const Extern &func, std::span<const Value> args) {
+  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
+  if (!func.valid() || func.kind() != ExternKind::Func) {
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
+  }
+  const auto &fn = *static_cast<const rt::Function *>(func.object_);
+  HALTER_TRY(checkArgs(*fn.type, args));
+  return exec::invoke(fn, args, impl_->config);
+}
+
+Result<Extern> Instance::getExport(std::string_view name) const {
+  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
+  const ir::Export *exp = findExport(*impl_, name);
+  if (exp == nullptr) return notFound("", name);
+  Extern e;
+  e.kind_ = exp->kind;
+  e.owner_ = impl_;
+  switch (exp->kind) {
+  case ExternKind::Func:
+    if (exp->index < impl_->funcs.size()) e.object_ = impl_->funcs[exp->index];
+    break;
+  case ExternKind::Table:
+    if (exp->index < impl_->tables.size()) e.object_ = impl_->tables[exp->index].get();
+    break;
+  case ExternKind::Memory:
+    if (exp->index < impl_->memories.size()) e.object_ = impl_->memories[exp->index].get();
+    break;
+  case ExternKind::Global:
+    if (exp->index < impl_->globals.size()) e.object_ = impl_->globals[exp->index].get();
+    break;
+  }
+  if (e.object_ == nullptr) return makeError(ErrorCode::Internal, kNoOffset, "export out of range");
+  return e;
+}
+
+Result<Value> Instance::getGlobal(std::string_view export_name) const {
+  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
+  const ir::Export *exp = findExport(*impl_, export_name);
+  if (exp == nullptr || exp->kind != ExternKind::Global || exp->index >= impl_->globals.size()) {
+    return notFound("global", export_name);
+  }
+  return impl_->globals[exp->index]->get();
+}
+
+} // namespace halter

@@ -1,0 +1,57 @@
+#include "api/compiled_module.h"
+#include "exec/interpreter.h"
+#include "halter/halter.h"
+#include "runtime/instantiate.h"
+
+namespace halter {
+
+void Linker::define(std::string module, std::string name, Extern value) {
+  defs_[{std::move(module), std::move(name)}] = std::move(value);
+}
+
+void Linker::defineFunc(std::string module, std::string name, FuncType type, HostFunction fn) {
+  define(std::move(module), std::move(name), Extern::hostFunc(std::move(type), std::move(fn)));
+}
+
+void Linker::defineInstance(const std::string &module, const Instance &instance) {
+  for (const ExportInfo &exp : instance.module().exports()) {
+    Result<Extern> ext = instance.getExport(exp.name);
+    if (ext.ok()) define(module, exp.name, std::move(ext).value());
+  }
+}
+
+Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Module> module,
+                                                      const InstanceConfig &config) const {
+  if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  const CompiledModule &cm = module->compiled();
+  std::vector<Extern> imports;
+  imports.reserve(cm.ir.imports.size());
+  for (const ir::Import &imp : cm.ir.imports) {
+    auto it = defs_.find({imp.module, imp.name});
+    if (it == defs_.end()) {
+      return makeError(ErrorCode::UnknownImport, imp.offset,
+                       "unknown import " + imp.module + "." + imp.name);
+    }
+    imports.push_back(it->second);
+  }
+
+  rt::ModuleRef ref{module, &cm.ir, &cm.code};
+  HALTER_ASSIGN_OR_RETURN(std::shared_ptr<rt::Instance> impl,
+                          rt::instantiate(ref, imports, config));
+
+  if (cm.ir.start) {
+    Outcome out = exec::invoke(*impl->funcs[*cm.ir.start], {}, config);
+    if (!out.returned()) {
+      std::string message =
+          out.trapped() ? out.trap.describe() : std::string(outcomeKindName(out.kind));
+      return makeError(ErrorCode::InstantiationTrap, kNoOffset, std::move(message));
+    }
+  }
+
+  auto instance = std::make_shared<Instance>();
+  instance->impl_ = std::move(impl);
+  instance->module_ = std::move(module);
+  return instance;
+}
+
+} // namespace halter

@@ -1,0 +1,54 @@
+#include "runtime/memory.h"
+
+#include <algorithm>
+#include <sys/mman.h>
+
+namespace halter::rt {
+
+Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t cap_bytes) {
+  uint64_t max_pages = std::min(type.limits.max.value_or(kMaxPages), kMaxPages);
+  if (cap_bytes != 0) max_pages = std::min(max_pages, cap_bytes / kPageSize);
+  if (type.limits.min > max_pages) {
+    return makeError(ErrorCode::ResourceLimit, kNoOffset,
+                     "memory of " + std::to_string(type.limits.min) +
+                         " pages exceeds the limit of " + std::to_string(max_pages) + " pages");
+  }
+  std::shared_ptr<Memory> mem(new Memory());
+  mem->type_ = type;
+  mem->max_pages_ = max_pages;
+  // At least one page is reserved so that the base is never null, even for
+  // a memory that can never hold a byte (zero-length accesses still get a
+  // valid pointer).
+  mem->reserved_bytes_ = std::max(max_pages * kPageSize, kPageSize);
+  void *p = mmap(nullptr, mem->reserved_bytes_, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    mem->reserved_bytes_ = 0;
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot reserve linear memory");
+  }
+  mem->base_ = static_cast<uint8_t *>(p);
+  uint64_t initial = type.limits.min * kPageSize;
+  if (initial != 0 && mprotect(mem->base_, initial, PROT_READ | PROT_WRITE) != 0) {
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot commit linear memory");
+  }
+  mem->size_bytes_ = initial;
+  return mem;
+}
+
+Memory::~Memory() {
+  if (base_ != nullptr) munmap(base_, reserved_bytes_);
+}
+
+int64_t Memory::grow(uint64_t delta) {
+  uint64_t old_pages = pages();
+  if (delta > max_pages_ - old_pages) return -1;
+  if (delta == 0) return int64_t(old_pages);
+  // Pages past the current size have never been writable, so they are still
+  // the zero pages mmap handed out.
+  if (mprotect(base_ + size_bytes_, delta * kPageSize, PROT_READ | PROT_WRITE) != 0) return -1;
+  size_bytes_ += delta * kPageSize;
+  type_.limits.min = old_pages + delta;
+  return int64_t(old_pages);
+}
+
+} // namespace halter::rt

@@ -1,0 +1,36 @@
+#include "runtime/table.h"
+
+#include <algorithm>
+
+namespace halter::rt {
+
+namespace {
+// Keeps a guest from allocating unbounded host memory through table.grow.
+constexpr uint64_t kDefaultMaxElements = 10'000'000;
+} // namespace
+
+Result<std::shared_ptr<Table>> Table::create(const TableType &type, RefPtr init,
+                                             uint64_t cap_elements) {
+  uint64_t max = std::min<uint64_t>(type.limits.max.value_or(UINT32_MAX), UINT32_MAX);
+  max = std::min(max, cap_elements != 0 ? cap_elements : kDefaultMaxElements);
+  if (type.limits.min > max) {
+    return makeError(ErrorCode::ResourceLimit, kNoOffset,
+                     "table of " + std::to_string(type.limits.min) +
+                         " elements exceeds the limit of " + std::to_string(max) + " elements");
+  }
+  std::shared_ptr<Table> table(new Table());
+  table->type_ = type;
+  table->max_elements_ = max;
+  table->elems_.assign(type.limits.min, init);
+  return table;
+}
+
+int64_t Table::grow(uint32_t delta, RefPtr init) {
+  uint64_t old_size = elems_.size();
+  if (delta > max_elements_ - old_size) return -1;
+  elems_.resize(old_size + delta, init);
+  type_.limits.min = old_size + delta;
+  return int64_t(old_size);
+}
+
+} // namespace halter::rt
