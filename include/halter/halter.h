@@ -102,8 +102,8 @@ private:
 };
 
 // args.size() == type.params.size(); the function writes results[i] for each result.
-using HostFunction =
-    std::function<HostResult(CallContext &ctx, std::span<const Value> args, std::span<Value> results)>;
+using HostFunction = std::function<HostResult(CallContext &ctx, std::span<const Value> args,
+                                              std::span<Value> results)>;
 
 // A WebAssembly external value: a function, table, memory or global, owned
 // either by an instance or by the host.
@@ -124,8 +124,11 @@ public:
   // Memories: current bytes (valid until the next grow).
   std::span<uint8_t> memoryBytes() const;
 
-  std::shared_ptr<void> owner_; // keeps the object alive
-  void *object_ = nullptr;      // rt::Function/Table/Memory/Global
+  // Keeps the object alive: the instance's lifetime group (runtime/
+  // lifetime_group.h) for anything exported by an instance and for host
+  // tables and mutable reference globals; otherwise the object itself.
+  std::shared_ptr<void> owner_;
+  void *object_ = nullptr; // rt::Function/Table/Memory/Global
   ExternKind kind_ = ExternKind::Func;
 };
 
@@ -151,6 +154,7 @@ public:
   Result<Value> getGlobal(std::string_view export_name) const;
   const Module &module() const { return *module_; }
 
+  // Shares ownership of the instance's lifetime group, not of the instance alone.
   std::shared_ptr<rt::Instance> impl_;
   std::shared_ptr<const Module> module_;
 };

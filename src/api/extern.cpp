@@ -1,11 +1,22 @@
 #include "halter/halter.h"
 #include "runtime/function.h"
 #include "runtime/global.h"
+#include "runtime/lifetime_group.h"
 #include "runtime/memory.h"
 #include "runtime/table.h"
 #include "runtime/type_registry.h"
 
 namespace halter {
+
+namespace {
+// Instances that import a table or mutable reference global may store their
+// functions in it, so such objects live in a lifetime group that importers join.
+std::shared_ptr<void> ownedByNewGroup(std::shared_ptr<void> object) {
+  std::shared_ptr<rt::LifetimeGroup> group = rt::LifetimeGroup::create();
+  group->addObject(std::move(object));
+  return group;
+}
+} // namespace
 
 Extern Extern::hostFunc(FuncType type, HostFunction fn) {
   auto func = std::make_shared<rt::Function>();
@@ -47,7 +58,7 @@ Result<Extern> Extern::hostTable(TableType type, Value init) {
   Extern e;
   e.kind_ = ExternKind::Table;
   e.object_ = table.get();
-  e.owner_ = std::move(table);
+  e.owner_ = ownedByNewGroup(std::move(table));
   return e;
 }
 
@@ -62,7 +73,11 @@ Result<Extern> Extern::hostGlobal(GlobalType type, Value value) {
   Extern e;
   e.kind_ = ExternKind::Global;
   e.object_ = global.get();
-  e.owner_ = std::move(global);
+  if (isRefType(type.type) && type.is_mutable) {
+    e.owner_ = ownedByNewGroup(std::move(global));
+  } else {
+    e.owner_ = std::move(global);
+  }
   return e;
 }
 

@@ -2,6 +2,7 @@
 #include "api/compiled_module.h"
 #include "exec/interpreter.h"
 #include "halter/halter.h"
+#include "runtime/lifetime_group.h"
 
 namespace halter {
 
@@ -66,7 +67,7 @@ Result<Extern> Instance::getExport(std::string_view name) const {
   if (exp == nullptr) return notFound("", name);
   Extern e;
   e.kind_ = exp->kind;
-  e.owner_ = impl_;
+  e.owner_ = rt::groupOf(*impl_);
   switch (exp->kind) {
   case ExternKind::Func:
     if (exp->index < impl_->funcs.size()) e.object_ = impl_->funcs[exp->index];

@@ -5,6 +5,7 @@
 #include "halter/halter.h"
 
 #include <cstdint>
+#include <memory>
 
 namespace halter::compile {
 struct CompiledFunction;
@@ -14,7 +15,9 @@ namespace halter::rt {
 
 class Instance;
 
-struct Function {
+// Host functions are created by make_shared (importers share them); guest
+// functions are owned by their instance.
+struct Function : std::enable_shared_from_this<Function> {
   // Interned (see type_registry.h): equal types have equal pointers.
   const FuncType *type = nullptr;
   // Guest functions: the defining instance and its lowered code.

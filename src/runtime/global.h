@@ -5,11 +5,10 @@
 
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 namespace halter::rt {
 
-class Global {
+class Global : public std::enable_shared_from_this<Global> {
 public:
   explicit Global(GlobalType type) : type_(type) {}
   const GlobalType &type() const { return type_; }
@@ -21,8 +20,6 @@ public:
 
   uint64_t lo_ = 0;
   uint64_t hi_ = 0;
-  // Instances that import this global (a ref-typed global may hold their functions).
-  std::vector<std::shared_ptr<void>> keepalive_;
 
 private:
   GlobalType type_;

@@ -19,6 +19,8 @@ struct CompiledFunction;
 
 namespace halter::rt {
 
+class LifetimeGroup;
+
 class Instance {
 public:
   // Keeps the module (and its code) alive; `ir` and `code` point into it.
@@ -34,7 +36,11 @@ public:
   std::vector<std::shared_ptr<Global>> globals;
 
   std::vector<std::unique_ptr<Function>> defined_funcs; // owned
-  std::vector<std::shared_ptr<void>> keepalive;         // owners of imported functions
+  std::vector<std::shared_ptr<Function>> host_funcs;    // imported host functions
+  // Imported guest functions, tables and reference globals are kept alive by
+  // the lifetime group (lifetime_group.h), which owns this instance. The
+  // current group; guarded by the group mutex (read it with groupOf).
+  std::weak_ptr<LifetimeGroup> group;
 
   // Element segments as resolved references; emptied by elem.drop (and for
   // active and declarative segments, after instantiation).

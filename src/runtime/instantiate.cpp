@@ -1,6 +1,7 @@
 #include "runtime/instantiate.h"
 
 #include "compile/compiled_function.h"
+#include "runtime/lifetime_group.h"
 #include "runtime/type_registry.h"
 
 #include <cstring>
@@ -130,6 +131,27 @@ Result<Value> evalConst(const ir::ConstExpr &expr, const Instance &inst) {
   return stack.back();
 }
 
+// Imported objects are created by make_shared (or shared_ptr(new)), so the
+// importer can share them directly whatever the Extern's owner is.
+template <class T> Result<std::shared_ptr<T>> sharedOf(T *object) {
+  std::shared_ptr<T> shared = object->weak_from_this().lock();
+  if (!shared) return makeError(ErrorCode::Internal, kNoOffset, "imported object is not shared");
+  return shared;
+}
+
+Result<std::shared_ptr<LifetimeGroup>> groupOfFunction(const Function &fn) {
+  std::shared_ptr<LifetimeGroup> group = groupOf(*fn.instance);
+  if (!group) return makeError(ErrorCode::Internal, kNoOffset, "function without lifetime group");
+  return group;
+}
+
+// Tables and mutable reference globals are owned by a lifetime group, which
+// is the owner of their Extern (see halter.h).
+Result<std::shared_ptr<LifetimeGroup>> groupOfExtern(const Extern &ext) {
+  if (!ext.owner_) return makeError(ErrorCode::Internal, kNoOffset, "import without owner");
+  return std::static_pointer_cast<LifetimeGroup>(ext.owner_);
+}
+
 } // namespace
 
 Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
@@ -158,37 +180,60 @@ Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
     HALTER_TRY(checkImport(m.imports[i], imports[i], *inst));
   }
 
-  // Bind imports. An importer that stores references (to its own functions,
-  // or to anything it keeps alive) in an imported table or mutable reference
-  // global must live as long as that object, so the object keeps it alive
-  // (see keepAliveIn). With refcounting this is a reference cycle (instance ->
-  // table -> instance) that is never freed: the price of memory safety
-  // without a collector. It is only formed when it can matter.
+  // The group owns the instance; the caller's handle keeps the group alive.
+  std::shared_ptr<LifetimeGroup> group = LifetimeGroup::create();
+  group->addInstance(inst);
+
+  // Bind imports. Memories, numeric globals and host functions never refer
+  // to instances: the importer just shares them. Through an imported table,
+  // mutable reference global or guest function, references can flow both
+  // ways, so the importer joins the exporter's group (see lifetime_group.h).
+  std::vector<std::shared_ptr<LifetimeGroup>> joins;
   for (const Extern &ext : imports) {
     switch (ext.kind()) {
-    case ExternKind::Func:
-      inst->funcs.push_back(static_cast<Function *>(ext.object_));
-      if (ext.owner_) inst->keepalive.push_back(ext.owner_);
+    case ExternKind::Func: {
+      auto *fn = static_cast<Function *>(ext.object_);
+      inst->funcs.push_back(fn);
+      if (fn->isHost()) {
+        HALTER_ASSIGN_OR_RETURN(auto shared, sharedOf(fn));
+        inst->host_funcs.push_back(std::move(shared));
+      } else {
+        HALTER_ASSIGN_OR_RETURN(auto g, groupOfFunction(*fn));
+        joins.push_back(std::move(g));
+      }
       break;
-    case ExternKind::Table:
-      inst->tables.emplace_back(ext.owner_, static_cast<Table *>(ext.object_));
+    }
+    case ExternKind::Table: {
+      HALTER_ASSIGN_OR_RETURN(auto table, sharedOf(static_cast<Table *>(ext.object_)));
+      inst->tables.push_back(std::move(table));
+      HALTER_ASSIGN_OR_RETURN(auto g, groupOfExtern(ext));
+      joins.push_back(std::move(g));
       break;
-    case ExternKind::Memory:
-      inst->memories.emplace_back(ext.owner_, static_cast<Memory *>(ext.object_));
+    }
+    case ExternKind::Memory: {
+      HALTER_ASSIGN_OR_RETURN(auto mem, sharedOf(static_cast<Memory *>(ext.object_)));
+      inst->memories.push_back(std::move(mem));
       break;
-    case ExternKind::Global:
-      inst->globals.emplace_back(ext.owner_, static_cast<Global *>(ext.object_));
+    }
+    case ExternKind::Global: {
+      HALTER_ASSIGN_OR_RETURN(auto global, sharedOf(static_cast<Global *>(ext.object_)));
+      const GlobalType &type = global->type();
+      if (isRefType(type.type) && type.is_mutable) {
+        HALTER_ASSIGN_OR_RETURN(auto g, groupOfExtern(ext));
+        joins.push_back(std::move(g));
+      } else if (type.type == ValType::FuncRef && global->get().asRef() != nullptr) {
+        // Immutable, but it refers to a function the importer may copy.
+        auto *fn = static_cast<Function *>(global->get().asRef());
+        if (!fn->isHost()) {
+          HALTER_ASSIGN_OR_RETURN(auto g, groupOfFunction(*fn));
+          joins.push_back(std::move(g));
+        }
+      }
+      inst->globals.push_back(std::move(global));
       break;
+    }
     }
   }
-  const size_t num_imported_tables = m.imported_tables.size();
-  std::vector<bool> table_keeps_inst(num_imported_tables, false);
-  auto keepAliveIn = [&](size_t table_index) {
-    if (table_index < num_imported_tables && !table_keeps_inst[table_index]) {
-      table_keeps_inst[table_index] = true;
-      inst->tables[table_index]->keepalive_.push_back(inst);
-    }
-  };
 
   uint32_t num_imported_funcs = m.numImportedFuncs();
   inst->defined_funcs.reserve(m.functions.size());
@@ -219,6 +264,11 @@ Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
     inst->globals.push_back(std::move(global));
   }
 
+  // Everything fallible but the segments is done: join the groups before
+  // references can flow (segments, the start function, later calls). Writes
+  // made before a trap stay, so a failed instance stays in the group.
+  for (const std::shared_ptr<LifetimeGroup> &g : joins) LifetimeGroup::merge(group, g);
+
   inst->elem_segments.resize(m.elems.size());
   for (size_t i = 0; i < m.elems.size(); ++i) {
     std::vector<RefPtr> &refs = inst->elem_segments[i];
@@ -245,8 +295,6 @@ Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
       if (dst + refs.size() > table.size()) {
         return makeError(ErrorCode::InstantiationTrap, seg.offset, "out of bounds table access");
       }
-      // Kept even if a later segment traps: the written references stay.
-      if (!refs.empty()) keepAliveIn(seg.table);
       std::copy(refs.begin(), refs.end(), table.elems_.begin() + ptrdiff_t(dst));
     }
     if (seg.mode != ir::SegmentMode::Passive) {
@@ -272,17 +320,8 @@ Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
     inst->data_dropped[i] = true;
   }
 
-  // Only the instance's own code can write to imported objects from now on.
-  if (!m.functions.empty()) {
-    for (size_t t = 0; t < num_imported_tables; ++t) keepAliveIn(t);
-    for (size_t g = 0; g < m.imported_globals.size(); ++g) {
-      Global &global = *inst->globals[g];
-      if (isRefType(global.type().type) && global.type().is_mutable) {
-        global.keepalive_.push_back(inst);
-      }
-    }
-  }
-  return inst;
+  // The handle shares ownership of the group, not of the instance alone.
+  return std::shared_ptr<Instance>(group, inst.get());
 }
 
 } // namespace halter::rt

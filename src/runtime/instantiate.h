@@ -27,9 +27,10 @@ struct ModuleRef {
 // types are checked here (IncompatibleImport). A trap while applying
 // segments returns InstantiationTrap, with the instance's effects on shared
 // (imported) memories and tables kept. On success the caller runs the start
-// function, if any, with the interpreter.
-Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
-                                              std::span<const Extern> imports,
-                                              const InstanceConfig &config);
+// function, if any, with the interpreter. The instance belongs to a lifetime
+// group (lifetime_group.h), merged with those of the imports that need it;
+// the returned pointer shares ownership of that group.
+Result<std::shared_ptr<Instance>>
+instantiate(const ModuleRef &module, std::span<const Extern> imports, const InstanceConfig &config);
 
 } // namespace halter::rt

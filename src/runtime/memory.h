@@ -11,7 +11,7 @@
 
 namespace halter::rt {
 
-class Memory {
+class Memory : public std::enable_shared_from_this<Memory> {
 public:
   // `cap_bytes` limits growth below the type's maximum (0 = no cap). Fails with
   // ResourceLimit when the initial size is above the cap or cannot be mapped.
@@ -36,8 +36,8 @@ public:
 private:
   Memory() = default;
   MemoryType type_;
-  uint64_t max_pages_ = 0;       // effective: min(type max, cap, 65536)
-  uint64_t reserved_bytes_ = 0;  // size of the mapping
+  uint64_t max_pages_ = 0;      // effective: min(type max, cap, 65536)
+  uint64_t reserved_bytes_ = 0; // size of the mapping
 };
 
 } // namespace halter::rt

@@ -10,7 +10,7 @@
 
 namespace halter::rt {
 
-class Table {
+class Table : public std::enable_shared_from_this<Table> {
 public:
   // `cap_elements` limits growth below the type's maximum (0 = no cap).
   static Result<std::shared_ptr<Table>> create(const TableType &type, RefPtr init,
@@ -22,8 +22,6 @@ public:
   int64_t grow(uint32_t delta, RefPtr init);
 
   std::vector<RefPtr> elems_;
-  // Instances that import this table (they may have stored their functions in it).
-  std::vector<std::shared_ptr<void>> keepalive_;
 
 private:
   TableType type_;

@@ -1,5 +1,6 @@
 #include "compile/compiled_function.h"
 #include "runtime/instantiate.h"
+#include "runtime/lifetime_group.h"
 #include "runtime/type_registry.h"
 
 #include <gtest/gtest.h>
@@ -291,11 +292,10 @@ TEST(Instantiate, TrapKeepsEarlierWritesToSharedObjects) {
   ASSERT_NE(fn, nullptr);
   EXPECT_EQ(fn->func_index, 0u);
   EXPECT_EQ(fn->instance->funcs[0], fn);
-  ASSERT_EQ(t->keepalive_.size(), 1u);
-  // The table keeps the failed instance alive, and the instance holds the
-  // table: a deliberate cycle (instantiate.cpp). Break it so LeakSanitizer
-  // builds stay clean.
-  t->keepalive_.clear();
+  // The failed instance stays alive in the table's lifetime group.
+  auto group = std::static_pointer_cast<LifetimeGroup>(table.owner_);
+  EXPECT_EQ(group->memberCount(), 2u) << "the table and the failed instance";
+  EXPECT_EQ(groupOf(*fn->instance), group->root());
 }
 
 TEST(Instantiate, ElementTrapStopsBeforeData) {
