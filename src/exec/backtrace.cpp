@@ -1,0 +1,48 @@
+#include "compile/compiled_function.h"
+#include "exec/frame.h"
+#include "runtime/instance.h"
+
+#include <algorithm>
+
+namespace halter::exec {
+namespace {
+
+// Frames beyond this many are left out: a trap at depth 10^6 must not build
+// a backtrace of a million strings.
+constexpr size_t kMaxBacktraceFrames = 64;
+
+BacktraceFrame describe(const rt::Function *fn, size_t code_index) {
+  BacktraceFrame f;
+  f.func_index = fn->func_index;
+  const auto &map = fn->code->source_map;
+  // The entry of the instruction at or before `code_index`.
+  auto it = std::upper_bound(
+      map.begin(), map.end(), code_index,
+      [](size_t idx, const std::pair<uint32_t, uint32_t> &e) { return idx < e.first; });
+  if (it != map.begin()) f.code_offset = std::prev(it)->second;
+  const rt::Instance *inst = fn->instance;
+  if (inst != nullptr && inst->ir != nullptr) {
+    auto name = inst->ir->names.functions.find(fn->func_index);
+    if (name != inst->ir->names.functions.end()) f.func_name = name->second;
+  }
+  return f;
+}
+
+} // namespace
+
+std::vector<BacktraceFrame> buildBacktrace(const rt::Function *fn, const uint64_t *pc,
+                                           const Frame *frames, size_t count) {
+  std::vector<BacktraceFrame> out;
+  if (fn == nullptr || fn->code == nullptr) return out;
+  out.push_back(describe(fn, static_cast<size_t>(pc - fn->code->code.data())));
+  for (size_t i = count; i-- > 0 && out.size() < kMaxBacktraceFrames;) {
+    const Frame &f = frames[i];
+    if (f.fn == nullptr || f.fn->code == nullptr) break;
+    // ret_pc is just past the call: look up the call itself.
+    size_t idx = static_cast<size_t>(f.ret_pc - f.fn->code->code.data());
+    out.push_back(describe(f.fn, idx - 1));
+  }
+  return out;
+}
+
+} // namespace halter::exec

@@ -1,0 +1,959 @@
+#include "exec/interpreter.h"
+
+#include "compile/register_code.h"
+#include "exec/float_ops.h"
+#include "exec/frame.h"
+#include "runtime/instance.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+// Direct threading needs the labels-as-values extension (GCC, Clang); other
+// compilers, or -DHALTER_SWITCH_DISPATCH, get a switch loop.
+#if defined(__GNUC__) && !defined(HALTER_SWITCH_DISPATCH)
+#define HALTER_COMPUTED_GOTO 1
+#else
+#define HALTER_COMPUTED_GOTO 0
+#endif
+
+namespace halter::exec {
+namespace {
+
+using compile::IOp;
+
+template <class T> inline T load(const uint8_t *p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+template <class T> inline void store(uint8_t *p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+// A value as the 64 bits of its slot (i32/f32 zero-extended).
+inline uint64_t toSlot(uint32_t v) {
+  return v;
+}
+inline uint64_t toSlot(uint64_t v) {
+  return v;
+}
+inline uint64_t toSlot(float v) {
+  return std::bit_cast<uint32_t>(v);
+}
+inline uint64_t toSlot(double v) {
+  return std::bit_cast<uint64_t>(v);
+}
+
+template <class T> inline T fromImm(uint64_t w) {
+  if constexpr (sizeof(T) == 4)
+    return std::bit_cast<T>(static_cast<uint32_t>(w));
+  else
+    return std::bit_cast<T>(w);
+}
+
+uint32_t slotsOf(ValType t) {
+  return t == ValType::V128 ? 2 : 1;
+}
+
+// Declared locals start at zero. Frames are small: a plain loop beats a call
+// to memset (the empty asm keeps the compiler from making it one).
+inline void zeroLocals(uint8_t *fp, const compile::CompiledFunction &fn) {
+  uint64_t *p = reinterpret_cast<uint64_t *>(fp) + fn.num_param_slots;
+  uint64_t *end = reinterpret_cast<uint64_t *>(fp) + fn.num_local_slots;
+  while (p < end) {
+    *p++ = 0;
+#ifdef __GNUC__
+    asm("" : "+r"(p));
+#endif
+  }
+}
+
+// Host call from guest code: arguments from the frame at `frame`, results
+// back into it. Returns false with `message` set when the host traps.
+bool callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller, std::string *message) {
+  const FuncType &t = *fn->type;
+  constexpr size_t kInline = 8;
+  Value arg_buf[kInline], res_buf[kInline];
+  std::vector<Value> arg_vec, res_vec;
+  Value *args = arg_buf, *results = res_buf;
+  if (t.params.size() > kInline) {
+    arg_vec.resize(t.params.size());
+    args = arg_vec.data();
+  }
+  if (t.results.size() > kInline) {
+    res_vec.resize(t.results.size());
+    results = res_vec.data();
+  }
+  size_t off = 0;
+  for (size_t i = 0; i < t.params.size(); ++i) {
+    ValType vt = t.params[i];
+    uint64_t lo = load<uint64_t>(frame + off * 8);
+    uint64_t hi = vt == ValType::V128 ? load<uint64_t>(frame + off * 8 + 8) : 0;
+    if (vt == ValType::I32 || vt == ValType::F32) lo &= 0xFFFFFFFFu;
+    args[i] = Value::fromBits(vt, lo, hi);
+    off += slotsOf(vt);
+  }
+  for (size_t i = 0; i < t.results.size(); ++i) results[i] = Value::zero(t.results[i]);
+  CallContext ctx(caller);
+  HostResult r = fn->host(ctx, std::span<const Value>(args, t.params.size()),
+                          std::span<Value>(results, t.results.size()));
+  if (r.trapped()) {
+    *message = r.message();
+    return false;
+  }
+  off = 0;
+  for (size_t i = 0; i < t.results.size(); ++i) {
+    store<uint64_t>(frame + off * 8, results[i].lowBits());
+    if (t.results[i] == ValType::V128) store<uint64_t>(frame + off * 8 + 8, results[i].highBits());
+    off += slotsOf(t.results[i]);
+  }
+  return true;
+}
+
+struct Run {
+  const rt::Function *fn = nullptr;  // entry function
+  const rt::Function *cur = nullptr; // the running function
+  uint8_t *fp = nullptr;             // its frame (the stack base)
+  uint8_t *stack_end = nullptr;
+  ExecStack *stack = nullptr;
+  uint64_t max_depth = 0; // frame records allowed (callers of the innermost frame)
+  Outcome *out = nullptr;
+};
+
+const void *const *g_handlers = nullptr;
+
+// Makes room for more frame records, up to the depth limit.
+bool growFrames(Run &run, Frame **frames, Frame **top, Frame **end) {
+  size_t depth = static_cast<size_t>(*top - *frames);
+  if (depth >= run.max_depth) return false;
+  std::vector<Frame> &v = run.stack->frames;
+  size_t grown = std::min<size_t>(std::max<size_t>(depth * 2 + 16, v.size()), run.max_depth);
+  if (grown > v.size()) v.resize(grown);
+  *frames = v.data();
+  *top = *frames + depth;
+  *end = *frames + grown;
+  return true;
+}
+
+// Runs `run->fn` to completion. Called with nullptr once, to publish the
+// handler addresses for threadCode.
+void execute(Run *run) {
+#if HALTER_COMPUTED_GOTO
+  static const void *const kHandlers[] = {
+#define HALTER_LABEL_FIXED(name, words) &&L_##name,
+      HALTER_IOPS_FIXED(HALTER_LABEL_FIXED)
+#undef HALTER_LABEL_FIXED
+#define HALTER_LABEL_LD(op) &&L_Ld##op, &&L_LdA##op, &&L_LdS##op,
+          HALTER_LOAD_OPS(HALTER_LABEL_LD)
+#undef HALTER_LABEL_LD
+#define HALTER_LABEL_ST(op) &&L_St##op, &&L_StI##op, &&L_StA##op, &&L_StAI##op,
+              HALTER_STORE_OPS(HALTER_LABEL_ST)
+#undef HALTER_LABEL_ST
+#define HALTER_LABEL_UN(op) &&L_Un##op,
+                  HALTER_UNARY_OPS(HALTER_LABEL_UN)
+#undef HALTER_LABEL_UN
+#define HALTER_LABEL_BIN(op) &&L_Bin##op, &&L_Imm##op,
+                      HALTER_BINARY_OPS(HALTER_LABEL_BIN)
+#undef HALTER_LABEL_BIN
+#define HALTER_LABEL_BR(op) &&L_Br##op, &&L_BrImm##op,
+                          HALTER_BRCMP_OPS(HALTER_LABEL_BR)
+#undef HALTER_LABEL_BR
+#define HALTER_LABEL_BINLD(op, load) &&L_BinLd##op,
+                              HALTER_LOADOP_OPS(HALTER_LABEL_BINLD)
+#undef HALTER_LABEL_BINLD
+#define HALTER_LABEL_BRADD(op) &&L_BrAddSS##op, &&L_BrAddSI##op, &&L_BrAddIS##op, &&L_BrAddII##op,
+                                  HALTER_BRADD_OPS(HALTER_LABEL_BRADD)
+#undef HALTER_LABEL_BRADD
+  };
+  static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == compile::kIOpCount);
+  if (run == nullptr) {
+    g_handlers = kHandlers;
+    return;
+  }
+#define OPCODE(name) L_##name:
+#define DISPATCH() goto *reinterpret_cast<const void *>(*pc)
+#else
+  if (run == nullptr) return;
+#define OPCODE(name) case IOp::name:
+#define DISPATCH() goto dispatch
+#endif
+
+#define NEXT(n)                                                                                    \
+  do {                                                                                             \
+    pc += (n);                                                                                     \
+    DISPATCH();                                                                                    \
+  } while (0)
+#define SLOT(k) (fp + pc[k])
+#define RD(T, k) load<T>(SLOT(k))
+#define WR(k, v) store<uint64_t>(SLOT(k), toSlot(v))
+#define TRAP(kind)                                                                                 \
+  do {                                                                                             \
+    trap_kind = TrapKind::kind;                                                                    \
+    goto trap;                                                                                     \
+  } while (0)
+  // Taken branch to the offset in word `k`. A backward branch is a loop back
+  // edge: a check point.
+#define JUMP(k)                                                                                    \
+  do {                                                                                             \
+    int64_t off_ = static_cast<int64_t>(pc[k]);                                                    \
+    pc += off_;                                                                                    \
+    if (off_ < 0) CHECK_POINT();                                                                   \
+    DISPATCH();                                                                                    \
+  } while (0)
+#define CHECK_POINT()                                                                              \
+  do {                                                                                             \
+    if (interrupt->load(std::memory_order_relaxed) != 0) [[unlikely]]                              \
+      goto interrupted;                                                                            \
+  } while (0)
+
+  // The running function lives in memory, not a register: it is needed only
+  // by calls, returns and traps, and registers are better spent on pc, fp and
+  // the memory base and size.
+  run->cur = run->fn;
+  rt::Instance *inst = run->cur->instance;
+  const uint64_t *pc = run->cur->code->code.data();
+  uint8_t *fp = run->fp;
+  uint8_t *const stack_end = run->stack_end;
+  std::atomic<uint32_t> *const interrupt = &run->stack->interrupt;
+  Frame *frames = run->stack->frames.data();
+  Frame *frames_top = frames;
+  Frame *frames_end = frames + std::min<size_t>(run->stack->frames.size(), run->max_depth);
+  rt::Function *const *funcs = inst->funcs.data();
+  rt::Memory *mem = inst->memory0;
+  uint8_t *mbase = mem ? mem->base_ : nullptr;
+  uint64_t msize = mem ? mem->size_bytes_ : 0;
+  TrapKind trap_kind = TrapKind::Unreachable;
+  std::string host_message;
+
+#define RELOAD_MEMORY()                                                                            \
+  do {                                                                                             \
+    mbase = mem ? mem->base_ : nullptr;                                                            \
+    msize = mem ? mem->size_bytes_ : 0;                                                            \
+  } while (0)
+#define SWITCH_INSTANCE(new_inst)                                                                  \
+  do {                                                                                             \
+    inst = (new_inst);                                                                             \
+    funcs = inst->funcs.data();                                                                    \
+    mem = inst->memory0;                                                                           \
+    RELOAD_MEMORY();                                                                               \
+  } while (0)
+
+  // Enters `callee` with its frame at `nfp`; the call instruction is `words` long.
+#define DO_CALL(callee, nfp, words)                                                                \
+  do {                                                                                             \
+    if ((callee)->instance == nullptr) {                                                           \
+      if (!callHost((callee), (nfp), inst, &host_message)) TRAP(HostError);                        \
+      RELOAD_MEMORY();                                                                             \
+      NEXT(words);                                                                                 \
+    }                                                                                              \
+    const compile::CompiledFunction *cf_ = (callee)->code;                                         \
+    if ((nfp) + uint64_t(cf_->frame_slots) * 8 > stack_end) [[unlikely]]                           \
+      TRAP(StackExhausted);                                                                        \
+    if (frames_top == frames_end) [[unlikely]] {                                                   \
+      if (!growFrames(*run, &frames, &frames_top, &frames_end)) TRAP(StackExhausted);              \
+    }                                                                                              \
+    *frames_top++ = Frame{pc + (words), fp, run->cur};                                             \
+    fp = (nfp);                                                                                    \
+    run->cur = (callee);                                                                           \
+    if (run->cur->instance != inst) SWITCH_INSTANCE(run->cur->instance);                           \
+    pc = cf_->code.data();                                                                         \
+    zeroLocals(fp, *cf_);                                                                          \
+    /* Function entry check point; fuel (later) charges the entry block here. */                   \
+    CHECK_POINT();                                                                                 \
+    DISPATCH();                                                                                    \
+  } while (0)
+
+#if HALTER_COMPUTED_GOTO
+  DISPATCH();
+#else
+dispatch:
+  switch (static_cast<IOp>(*pc)) {
+#endif
+
+  OPCODE(Unreachable) {
+    TRAP(Unreachable);
+  }
+  OPCODE(Copy) {
+    store<uint64_t>(SLOT(1), RD(uint64_t, 2));
+    NEXT(3);
+  }
+  OPCODE(Const) {
+    store<uint64_t>(SLOT(1), pc[2]);
+    NEXT(3);
+  }
+  OPCODE(Br) {
+    JUMP(1);
+  }
+  OPCODE(BrIf) {
+    if (RD(uint32_t, 1) != 0) JUMP(2);
+    NEXT(3);
+  }
+  OPCODE(BrUnless) {
+    if (RD(uint32_t, 1) == 0) JUMP(2);
+    NEXT(3);
+  }
+  OPCODE(BrIncNz) {
+    uint32_t v = RD(uint32_t, 2) + static_cast<uint32_t>(pc[3]);
+    WR(1, v);
+    if (v != 0) JUMP(4);
+    NEXT(5);
+  }
+  OPCODE(BrIncZ) {
+    uint32_t v = RD(uint32_t, 2) + static_cast<uint32_t>(pc[3]);
+    WR(1, v);
+    if (v == 0) JUMP(4);
+    NEXT(5);
+  }
+  OPCODE(BrTable) {
+    uint64_t i = RD(uint32_t, 1);
+    uint64_t n = pc[2];
+    if (i > n) i = n;
+    JUMP(3 + i);
+  }
+  OPCODE(Return1) {
+    store<uint64_t>(fp, RD(uint64_t, 1));
+    goto do_return;
+  }
+  OPCODE(ReturnN) {
+    uint64_t n = pc[1];
+    uint8_t *stage = fp + pc[2];
+    for (uint64_t i = 0; i < n; ++i) store<uint64_t>(stage + i * 8, RD(uint64_t, 3 + i));
+    std::memmove(fp, stage, n * 8);
+    goto do_return;
+  }
+  OPCODE(Return) {
+  do_return:
+    if (frames_top == frames) goto finished;
+    const Frame &f = *--frames_top;
+    pc = f.ret_pc;
+    fp = f.fp;
+    run->cur = f.fn;
+    if (run->cur->instance != inst) SWITCH_INSTANCE(run->cur->instance);
+    DISPATCH();
+  }
+  OPCODE(Call) {
+    const rt::Function *callee = funcs[pc[1]];
+    uint8_t *nfp = fp + pc[2];
+    DO_CALL(callee, nfp, 3);
+  }
+  OPCODE(CallLocal) {
+    // Same instance, guest code: no host call or instance switch to consider.
+    const rt::Function *callee = funcs[pc[1]];
+    uint8_t *nfp = fp + pc[2];
+    const compile::CompiledFunction *cf = callee->code;
+    if (nfp + uint64_t(cf->frame_slots) * 8 > stack_end) [[unlikely]]
+      TRAP(StackExhausted);
+    if (frames_top == frames_end) [[unlikely]] {
+      if (!growFrames(*run, &frames, &frames_top, &frames_end)) TRAP(StackExhausted);
+    }
+    *frames_top++ = Frame{pc + 3, fp, run->cur};
+    fp = nfp;
+    run->cur = callee;
+    pc = cf->code.data();
+    zeroLocals(fp, *cf);
+    CHECK_POINT();
+    DISPATCH();
+  }
+  OPCODE(CallIndirect) {
+    const rt::Table *table = inst->tables[pc[2]].get();
+    uint32_t i = RD(uint32_t, 3);
+    if (i >= table->elems_.size()) TRAP(UndefinedElement);
+    const rt::Function *callee = static_cast<const rt::Function *>(table->elems_[i]);
+    if (callee == nullptr) TRAP(UninitializedElement);
+    if (callee->type != inst->types[pc[1]]) TRAP(IndirectCallTypeMismatch);
+    uint8_t *nfp = fp + pc[4];
+    DO_CALL(callee, nfp, 5);
+  }
+  OPCODE(Select) {
+    uint64_t v = RD(uint32_t, 4) != 0 ? RD(uint64_t, 2) : RD(uint64_t, 3);
+    store<uint64_t>(SLOT(1), v);
+    NEXT(5);
+  }
+  OPCODE(Select2) {
+    bool c = RD(uint32_t, 4) != 0;
+    uint64_t lo = c ? RD(uint64_t, 2) : RD(uint64_t, 3);
+    uint64_t hi = c ? load<uint64_t>(SLOT(2) + 8) : load<uint64_t>(SLOT(3) + 8);
+    store<uint64_t>(SLOT(1), lo);
+    store<uint64_t>(SLOT(1) + 8, hi);
+    NEXT(5);
+  }
+  OPCODE(GlobalGet) {
+    const rt::Global *g = inst->globals[pc[2]].get();
+    store<uint64_t>(SLOT(1), g->lo_);
+    NEXT(3);
+  }
+  OPCODE(GlobalSet) {
+    rt::Global *g = inst->globals[pc[1]].get();
+    g->lo_ = RD(uint64_t, 2);
+    NEXT(3);
+  }
+  OPCODE(MemorySize) {
+    WR(1, uint32_t(msize / kPageSize));
+    NEXT(2);
+  }
+  OPCODE(MemoryGrow) {
+    uint32_t delta = RD(uint32_t, 2);
+    int64_t r = mem ? mem->grow(delta) : -1;
+    RELOAD_MEMORY();
+    WR(1, uint32_t(r));
+    NEXT(3);
+  }
+  OPCODE(MemoryFill) {
+    uint64_t d = RD(uint32_t, 1);
+    uint8_t v = static_cast<uint8_t>(RD(uint32_t, 2));
+    uint64_t n = RD(uint32_t, 3);
+    if (d + n > msize) TRAP(MemoryOutOfBounds);
+    if (n != 0) std::memset(mbase + d, v, n);
+    NEXT(4);
+  }
+  OPCODE(MemoryCopy) {
+    uint64_t d = RD(uint32_t, 1);
+    uint64_t s = RD(uint32_t, 2);
+    uint64_t n = RD(uint32_t, 3);
+    if (d + n > msize || s + n > msize) TRAP(MemoryOutOfBounds);
+    if (n != 0) std::memmove(mbase + d, mbase + s, n);
+    NEXT(4);
+  }
+  OPCODE(MemoryInit) {
+    std::span<const uint8_t> seg = inst->dataSegment(static_cast<uint32_t>(pc[1]));
+    uint64_t d = RD(uint32_t, 2);
+    uint64_t s = RD(uint32_t, 3);
+    uint64_t n = RD(uint32_t, 4);
+    if (s + n > seg.size() || d + n > msize) TRAP(MemoryOutOfBounds);
+    if (n != 0) std::memcpy(mbase + d, seg.data() + s, n);
+    NEXT(5);
+  }
+  OPCODE(DataDrop) {
+    inst->data_dropped[pc[1]] = true;
+    NEXT(2);
+  }
+  OPCODE(TableGet) {
+    const rt::Table *t = inst->tables[pc[2]].get();
+    uint32_t i = RD(uint32_t, 3);
+    if (i >= t->elems_.size()) TRAP(TableOutOfBounds);
+    store<uint64_t>(SLOT(1), reinterpret_cast<uintptr_t>(t->elems_[i]));
+    NEXT(4);
+  }
+  OPCODE(TableSet) {
+    rt::Table *t = inst->tables[pc[1]].get();
+    uint32_t i = RD(uint32_t, 2);
+    if (i >= t->elems_.size()) TRAP(TableOutOfBounds);
+    t->elems_[i] = reinterpret_cast<RefPtr>(static_cast<uintptr_t>(RD(uint64_t, 3)));
+    NEXT(4);
+  }
+  OPCODE(TableSize) {
+    WR(1, uint32_t(inst->tables[pc[2]]->size()));
+    NEXT(3);
+  }
+  OPCODE(TableGrow) {
+    rt::Table *t = inst->tables[pc[2]].get();
+    RefPtr init = reinterpret_cast<RefPtr>(static_cast<uintptr_t>(RD(uint64_t, 3)));
+    uint32_t n = RD(uint32_t, 4);
+    WR(1, uint32_t(t->grow(n, init)));
+    NEXT(5);
+  }
+  OPCODE(TableFill) {
+    rt::Table *t = inst->tables[pc[1]].get();
+    uint64_t i = RD(uint32_t, 2);
+    RefPtr v = reinterpret_cast<RefPtr>(static_cast<uintptr_t>(RD(uint64_t, 3)));
+    uint64_t n = RD(uint32_t, 4);
+    if (i + n > t->elems_.size()) TRAP(TableOutOfBounds);
+    std::fill_n(t->elems_.begin() + i, n, v);
+    NEXT(5);
+  }
+  OPCODE(TableCopy) {
+    rt::Table *dt = inst->tables[pc[1]].get();
+    const rt::Table *st = inst->tables[pc[2]].get();
+    uint64_t d = RD(uint32_t, 3);
+    uint64_t s = RD(uint32_t, 4);
+    uint64_t n = RD(uint32_t, 5);
+    if (d + n > dt->elems_.size() || s + n > st->elems_.size()) TRAP(TableOutOfBounds);
+    if (n != 0) std::memmove(dt->elems_.data() + d, st->elems_.data() + s, n * sizeof(RefPtr));
+    NEXT(6);
+  }
+  OPCODE(TableInit) {
+    const std::vector<RefPtr> &seg = inst->elem_segments[pc[1]];
+    rt::Table *t = inst->tables[pc[2]].get();
+    uint64_t d = RD(uint32_t, 3);
+    uint64_t s = RD(uint32_t, 4);
+    uint64_t n = RD(uint32_t, 5);
+    if (s + n > seg.size() || d + n > t->elems_.size()) TRAP(TableOutOfBounds);
+    if (n != 0) std::memcpy(t->elems_.data() + d, seg.data() + s, n * sizeof(RefPtr));
+    NEXT(6);
+  }
+  OPCODE(ElemDrop) {
+    std::vector<RefPtr>().swap(inst->elem_segments[pc[1]]);
+    NEXT(2);
+  }
+  OPCODE(RefFunc) {
+    store<uint64_t>(SLOT(1), reinterpret_cast<uintptr_t>(funcs[pc[2]]));
+    NEXT(3);
+  }
+
+  // Memory: effective address = u32 address + offset, checked against the size.
+#define LOAD(op, T, R)                                                                             \
+  OPCODE(Ld##op) {                                                                                 \
+    uint64_t ea = uint64_t(RD(uint32_t, 2)) + pc[3];                                               \
+    if (ea + sizeof(T) > msize) [[unlikely]]                                                       \
+      TRAP(MemoryOutOfBounds);                                                                     \
+    WR(1, R(load<T>(mbase + ea)));                                                                 \
+    NEXT(4);                                                                                       \
+  }                                                                                                \
+  OPCODE(LdA##op) {                                                                                \
+    uint64_t ea = uint64_t(RD(uint32_t, 2) + static_cast<uint32_t>(pc[3])) + pc[4];                \
+    if (ea + sizeof(T) > msize) [[unlikely]]                                                       \
+      TRAP(MemoryOutOfBounds);                                                                     \
+    WR(1, R(load<T>(mbase + ea)));                                                                 \
+    NEXT(5);                                                                                       \
+  }                                                                                                \
+  OPCODE(LdS##op) {                                                                                \
+    uint64_t ea = uint64_t(RD(uint32_t, 2) + RD(uint32_t, 3)) + pc[4];                             \
+    if (ea + sizeof(T) > msize) [[unlikely]]                                                       \
+      TRAP(MemoryOutOfBounds);                                                                     \
+    WR(1, R(load<T>(mbase + ea)));                                                                 \
+    NEXT(5);                                                                                       \
+  }
+  LOAD(I32Load, uint32_t, uint32_t)
+  LOAD(I64Load, uint64_t, uint64_t)
+  LOAD(F32Load, uint32_t, uint32_t)
+  LOAD(F64Load, uint64_t, uint64_t)
+  LOAD(I32Load8S, int8_t, uint32_t)
+  LOAD(I32Load8U, uint8_t, uint32_t)
+  LOAD(I32Load16S, int16_t, uint32_t)
+  LOAD(I32Load16U, uint16_t, uint32_t)
+  LOAD(I64Load8S, int8_t, uint64_t)
+  LOAD(I64Load8U, uint8_t, uint64_t)
+  LOAD(I64Load16S, int16_t, uint64_t)
+  LOAD(I64Load16U, uint16_t, uint64_t)
+  LOAD(I64Load32S, int32_t, uint64_t)
+  LOAD(I64Load32U, uint32_t, uint64_t)
+#undef LOAD
+
+  // Stores write the low bytes of the value's slot.
+#define STORE_FORM(name, ea_expr, value_expr, words)                                               \
+  OPCODE(name) {                                                                                   \
+    uint64_t ea = (ea_expr);                                                                       \
+    if (ea + sizeof(T) > msize) [[unlikely]]                                                       \
+      TRAP(MemoryOutOfBounds);                                                                     \
+    store<T>(mbase + ea, (value_expr));                                                            \
+    NEXT(words);                                                                                   \
+  }
+#define EA_SLOT (uint64_t(RD(uint32_t, 1)) + pc[3])
+#define EA_ADD (uint64_t(RD(uint32_t, 1) + static_cast<uint32_t>(pc[2])) + pc[4])
+#define STORE(op, TT)                                                                              \
+  {                                                                                                \
+    using T = TT;                                                                                  \
+    STORE_FORM(St##op, EA_SLOT, RD(T, 2), 4)                                                       \
+    STORE_FORM(StI##op, EA_SLOT, static_cast<T>(pc[2]), 4)                                         \
+    STORE_FORM(StA##op, EA_ADD, RD(T, 3), 5)                                                       \
+    STORE_FORM(StAI##op, EA_ADD, static_cast<T>(pc[3]), 5)                                         \
+  }
+  STORE(I32Store, uint32_t)
+  STORE(I64Store, uint64_t)
+  STORE(F32Store, uint32_t)
+  STORE(F64Store, uint64_t)
+  STORE(I32Store8, uint8_t)
+  STORE(I32Store16, uint16_t)
+  STORE(I64Store8, uint8_t)
+  STORE(I64Store16, uint16_t)
+  STORE(I64Store32, uint32_t)
+#undef STORE
+#undef STORE_FORM
+#undef EA_SLOT
+#undef EA_ADD
+
+#define UNARY(op, T, R, expr)                                                                      \
+  OPCODE(Un##op) {                                                                                 \
+    T x = RD(T, 2);                                                                                \
+    WR(1, R(expr));                                                                                \
+    NEXT(3);                                                                                       \
+  }
+  UNARY(I32Eqz, uint32_t, uint32_t, x == 0)
+  UNARY(I64Eqz, uint64_t, uint32_t, x == 0)
+  UNARY(I32Clz, uint32_t, uint32_t, std::countl_zero(x))
+  UNARY(I32Ctz, uint32_t, uint32_t, std::countr_zero(x))
+  UNARY(I32Popcnt, uint32_t, uint32_t, std::popcount(x))
+  UNARY(I64Clz, uint64_t, uint64_t, std::countl_zero(x))
+  UNARY(I64Ctz, uint64_t, uint64_t, std::countr_zero(x))
+  UNARY(I64Popcnt, uint64_t, uint64_t, std::popcount(x))
+  UNARY(F32Abs, uint32_t, uint32_t, f32Abs(x))
+  UNARY(F32Neg, uint32_t, uint32_t, f32Neg(x))
+  UNARY(F32Ceil, float, float, wasmCeil(x))
+  UNARY(F32Floor, float, float, wasmFloor(x))
+  UNARY(F32Trunc, float, float, wasmTrunc(x))
+  UNARY(F32Nearest, float, float, wasmNearest(x))
+  UNARY(F32Sqrt, float, float, std::sqrt(x))
+  UNARY(F64Abs, uint64_t, uint64_t, f64Abs(x))
+  UNARY(F64Neg, uint64_t, uint64_t, f64Neg(x))
+  UNARY(F64Ceil, double, double, wasmCeil(x))
+  UNARY(F64Floor, double, double, wasmFloor(x))
+  UNARY(F64Trunc, double, double, wasmTrunc(x))
+  UNARY(F64Nearest, double, double, wasmNearest(x))
+  UNARY(F64Sqrt, double, double, std::sqrt(x))
+  UNARY(I32WrapI64, uint64_t, uint32_t, x)
+  UNARY(I64ExtendI32S, int32_t, uint64_t, int64_t(x))
+  UNARY(I64ExtendI32U, uint32_t, uint64_t, x)
+  UNARY(F32ConvertI32S, int32_t, float, float(x))
+  UNARY(F32ConvertI32U, uint32_t, float, float(x))
+  UNARY(F32ConvertI64S, int64_t, float, float(x))
+  UNARY(F32ConvertI64U, uint64_t, float, float(x))
+  UNARY(F32DemoteF64, double, float, float(x))
+  UNARY(F64ConvertI32S, int32_t, double, double(x))
+  UNARY(F64ConvertI32U, uint32_t, double, double(x))
+  UNARY(F64ConvertI64S, int64_t, double, double(x))
+  UNARY(F64ConvertI64U, uint64_t, double, double(x))
+  UNARY(F64PromoteF32, float, double, double(x))
+  UNARY(I32Extend8S, uint32_t, uint32_t, int32_t(int8_t(x)))
+  UNARY(I32Extend16S, uint32_t, uint32_t, int32_t(int16_t(x)))
+  UNARY(I64Extend8S, uint64_t, uint64_t, int64_t(int8_t(x)))
+  UNARY(I64Extend16S, uint64_t, uint64_t, int64_t(int16_t(x)))
+  UNARY(I64Extend32S, uint64_t, uint64_t, int64_t(int32_t(x)))
+  UNARY(I32TruncSatF32S, float, uint32_t, truncSat<int32_t>(x))
+  UNARY(I32TruncSatF32U, float, uint32_t, truncSat<uint32_t>(x))
+  UNARY(I32TruncSatF64S, double, uint32_t, truncSat<int32_t>(x))
+  UNARY(I32TruncSatF64U, double, uint32_t, truncSat<uint32_t>(x))
+  UNARY(I64TruncSatF32S, float, uint64_t, truncSat<int64_t>(x))
+  UNARY(I64TruncSatF32U, float, uint64_t, truncSat<uint64_t>(x))
+  UNARY(I64TruncSatF64S, double, uint64_t, truncSat<int64_t>(x))
+  UNARY(I64TruncSatF64U, double, uint64_t, truncSat<uint64_t>(x))
+#undef UNARY
+
+#define TRUNC(op, F, I, R)                                                                         \
+  OPCODE(Un##op) {                                                                                 \
+    F x = RD(F, 2);                                                                                \
+    if (x != x) TRAP(InvalidConversion);                                                           \
+    if (!truncInRange<I>(double(x))) TRAP(IntegerOverflow);                                        \
+    WR(1, R(I(x)));                                                                                \
+    NEXT(3);                                                                                       \
+  }
+  TRUNC(I32TruncF32S, float, int32_t, uint32_t)
+  TRUNC(I32TruncF32U, float, uint32_t, uint32_t)
+  TRUNC(I32TruncF64S, double, int32_t, uint32_t)
+  TRUNC(I32TruncF64U, double, uint32_t, uint32_t)
+  TRUNC(I64TruncF32S, float, int64_t, uint64_t)
+  TRUNC(I64TruncF32U, float, uint64_t, uint64_t)
+  TRUNC(I64TruncF64S, double, int64_t, uint64_t)
+  TRUNC(I64TruncF64U, double, uint64_t, uint64_t)
+#undef TRUNC
+
+  // Binary ops come in two forms: both operands in slots, or an immediate b.
+#define BINARY(op, T, R, expr)                                                                     \
+  OPCODE(Bin##op) {                                                                                \
+    T a = RD(T, 2);                                                                                \
+    T b = RD(T, 3);                                                                                \
+    WR(1, R(expr));                                                                                \
+    NEXT(4);                                                                                       \
+  }                                                                                                \
+  OPCODE(Imm##op) {                                                                                \
+    T a = RD(T, 2);                                                                                \
+    T b = fromImm<T>(pc[3]);                                                                       \
+    WR(1, R(expr));                                                                                \
+    NEXT(4);                                                                                       \
+  }
+  BINARY(I32Eq, uint32_t, uint32_t, a == b)
+  BINARY(I32Ne, uint32_t, uint32_t, a != b)
+  BINARY(I32LtS, int32_t, uint32_t, a < b)
+  BINARY(I32LtU, uint32_t, uint32_t, a < b)
+  BINARY(I32GtS, int32_t, uint32_t, a > b)
+  BINARY(I32GtU, uint32_t, uint32_t, a > b)
+  BINARY(I32LeS, int32_t, uint32_t, a <= b)
+  BINARY(I32LeU, uint32_t, uint32_t, a <= b)
+  BINARY(I32GeS, int32_t, uint32_t, a >= b)
+  BINARY(I32GeU, uint32_t, uint32_t, a >= b)
+  BINARY(I64Eq, uint64_t, uint32_t, a == b)
+  BINARY(I64Ne, uint64_t, uint32_t, a != b)
+  BINARY(I64LtS, int64_t, uint32_t, a < b)
+  BINARY(I64LtU, uint64_t, uint32_t, a < b)
+  BINARY(I64GtS, int64_t, uint32_t, a > b)
+  BINARY(I64GtU, uint64_t, uint32_t, a > b)
+  BINARY(I64LeS, int64_t, uint32_t, a <= b)
+  BINARY(I64LeU, uint64_t, uint32_t, a <= b)
+  BINARY(I64GeS, int64_t, uint32_t, a >= b)
+  BINARY(I64GeU, uint64_t, uint32_t, a >= b)
+  BINARY(F32Eq, float, uint32_t, a == b)
+  BINARY(F32Ne, float, uint32_t, a != b)
+  BINARY(F32Lt, float, uint32_t, a < b)
+  BINARY(F32Gt, float, uint32_t, a > b)
+  BINARY(F32Le, float, uint32_t, a <= b)
+  BINARY(F32Ge, float, uint32_t, a >= b)
+  BINARY(F64Eq, double, uint32_t, a == b)
+  BINARY(F64Ne, double, uint32_t, a != b)
+  BINARY(F64Lt, double, uint32_t, a < b)
+  BINARY(F64Gt, double, uint32_t, a > b)
+  BINARY(F64Le, double, uint32_t, a <= b)
+  BINARY(F64Ge, double, uint32_t, a >= b)
+  BINARY(I32Add, uint32_t, uint32_t, a + b)
+  BINARY(I32Sub, uint32_t, uint32_t, a - b)
+  BINARY(I32Mul, uint32_t, uint32_t, a * b)
+  BINARY(I32And, uint32_t, uint32_t, a & b)
+  BINARY(I32Or, uint32_t, uint32_t, a | b)
+  BINARY(I32Xor, uint32_t, uint32_t, a ^ b)
+  BINARY(I32Shl, uint32_t, uint32_t, a << (b & 31))
+  BINARY(I32ShrS, uint32_t, uint32_t, int32_t(a) >> (b & 31))
+  BINARY(I32ShrU, uint32_t, uint32_t, a >> (b & 31))
+  BINARY(I32Rotl, uint32_t, uint32_t, std::rotl(a, int(b & 31)))
+  BINARY(I32Rotr, uint32_t, uint32_t, std::rotr(a, int(b & 31)))
+  BINARY(I64Add, uint64_t, uint64_t, a + b)
+  BINARY(I64Sub, uint64_t, uint64_t, a - b)
+  BINARY(I64Mul, uint64_t, uint64_t, a * b)
+  BINARY(I64And, uint64_t, uint64_t, a & b)
+  BINARY(I64Or, uint64_t, uint64_t, a | b)
+  BINARY(I64Xor, uint64_t, uint64_t, a ^ b)
+  BINARY(I64Shl, uint64_t, uint64_t, a << (b & 63))
+  BINARY(I64ShrS, uint64_t, uint64_t, int64_t(a) >> (b & 63))
+  BINARY(I64ShrU, uint64_t, uint64_t, a >> (b & 63))
+  BINARY(I64Rotl, uint64_t, uint64_t, std::rotl(a, int(b & 63)))
+  BINARY(I64Rotr, uint64_t, uint64_t, std::rotr(a, int(b & 63)))
+  BINARY(F32Add, float, float, a + b)
+  BINARY(F32Sub, float, float, a - b)
+  BINARY(F32Mul, float, float, a *b)
+  BINARY(F32Div, float, float, a / b)
+  BINARY(F32Min, float, float, wasmMin(a, b))
+  BINARY(F32Max, float, float, wasmMax(a, b))
+  BINARY(F32Copysign, uint32_t, uint32_t, f32Copysign(a, b))
+  BINARY(F64Add, double, double, a + b)
+  BINARY(F64Sub, double, double, a - b)
+  BINARY(F64Mul, double, double, a *b)
+  BINARY(F64Div, double, double, a / b)
+  BINARY(F64Min, double, double, wasmMin(a, b))
+  BINARY(F64Max, double, double, wasmMax(a, b))
+  BINARY(F64Copysign, uint64_t, uint64_t, f64Copysign(a, b))
+#undef BINARY
+
+  // Division and remainder: the checks run before the operation.
+#define DIVISION(op, T, R, checks, expr)                                                           \
+  OPCODE(Bin##op) {                                                                                \
+    T a = RD(T, 2);                                                                                \
+    T b = RD(T, 3);                                                                                \
+    checks;                                                                                        \
+    WR(1, R(expr));                                                                                \
+    NEXT(4);                                                                                       \
+  }                                                                                                \
+  OPCODE(Imm##op) {                                                                                \
+    T a = RD(T, 2);                                                                                \
+    T b = fromImm<T>(pc[3]);                                                                       \
+    checks;                                                                                        \
+    WR(1, R(expr));                                                                                \
+    NEXT(4);                                                                                       \
+  }
+  DIVISION(I32DivS, int32_t, uint32_t, if (b == 0) TRAP(IntegerDivideByZero);
+           if (a == INT32_MIN && b == -1) TRAP(IntegerOverflow), a / b)
+  DIVISION(I32DivU, uint32_t, uint32_t, if (b == 0) TRAP(IntegerDivideByZero), a / b)
+  DIVISION(I32RemS, int32_t, uint32_t, if (b == 0) TRAP(IntegerDivideByZero), b == -1 ? 0 : a % b)
+  DIVISION(I32RemU, uint32_t, uint32_t, if (b == 0) TRAP(IntegerDivideByZero), a % b)
+  DIVISION(I64DivS, int64_t, uint64_t, if (b == 0) TRAP(IntegerDivideByZero);
+           if (a == INT64_MIN && b == -1) TRAP(IntegerOverflow), a / b)
+  DIVISION(I64DivU, uint64_t, uint64_t, if (b == 0) TRAP(IntegerDivideByZero), a / b)
+  DIVISION(I64RemS, int64_t, uint64_t, if (b == 0) TRAP(IntegerDivideByZero), b == -1 ? 0 : a % b)
+  DIVISION(I64RemU, uint64_t, uint64_t, if (b == 0) TRAP(IntegerDivideByZero), a % b)
+#undef DIVISION
+
+  // Fused compare + branch: (a, b or imm, off).
+#define BRCMP(op, T, cmp)                                                                          \
+  OPCODE(Br##op) {                                                                                 \
+    T a = RD(T, 1);                                                                                \
+    T b = RD(T, 2);                                                                                \
+    if (a cmp b) JUMP(3);                                                                          \
+    NEXT(4);                                                                                       \
+  }                                                                                                \
+  OPCODE(BrImm##op) {                                                                              \
+    T a = RD(T, 1);                                                                                \
+    T b = fromImm<T>(pc[2]);                                                                       \
+    if (a cmp b) JUMP(3);                                                                          \
+    NEXT(4);                                                                                       \
+  }
+  BRCMP(I32Eq, uint32_t, ==)
+  BRCMP(I32Ne, uint32_t, !=)
+  BRCMP(I32LtS, int32_t, <)
+  BRCMP(I32LtU, uint32_t, <)
+  BRCMP(I32GtS, int32_t, >)
+  BRCMP(I32GtU, uint32_t, >)
+  BRCMP(I32LeS, int32_t, <=)
+  BRCMP(I32LeU, uint32_t, <=)
+  BRCMP(I32GeS, int32_t, >=)
+  BRCMP(I32GeU, uint32_t, >=)
+  BRCMP(I64Eq, uint64_t, ==)
+  BRCMP(I64Ne, uint64_t, !=)
+  BRCMP(I64LtS, int64_t, <)
+  BRCMP(I64LtU, uint64_t, <)
+  BRCMP(I64GtS, int64_t, >)
+  BRCMP(I64GtU, uint64_t, >)
+  BRCMP(I64LeS, int64_t, <=)
+  BRCMP(I64LeU, uint64_t, <=)
+  BRCMP(I64GeS, int64_t, >=)
+  BRCMP(I64GeU, uint64_t, >=)
+#undef BRCMP
+
+  // Binary op with a fused load as b: (dst, a, addr, offset).
+#define BINLOAD(op, T, R, expr)                                                                    \
+  OPCODE(BinLd##op) {                                                                              \
+    uint64_t ea = uint64_t(RD(uint32_t, 3)) + pc[4];                                               \
+    if (ea + sizeof(T) > msize) [[unlikely]]                                                       \
+      TRAP(MemoryOutOfBounds);                                                                     \
+    T a = RD(T, 2);                                                                                \
+    T b = load<T>(mbase + ea);                                                                     \
+    WR(1, R(expr));                                                                                \
+    NEXT(5);                                                                                       \
+  }
+  BINLOAD(I32Add, uint32_t, uint32_t, a + b)
+  BINLOAD(I32Sub, uint32_t, uint32_t, a - b)
+  BINLOAD(I32Mul, uint32_t, uint32_t, a * b)
+  BINLOAD(I32And, uint32_t, uint32_t, a & b)
+  BINLOAD(I32Or, uint32_t, uint32_t, a | b)
+  BINLOAD(I32Xor, uint32_t, uint32_t, a ^ b)
+  BINLOAD(I64Add, uint64_t, uint64_t, a + b)
+  BINLOAD(I64Sub, uint64_t, uint64_t, a - b)
+  BINLOAD(I64Mul, uint64_t, uint64_t, a * b)
+  BINLOAD(I64Xor, uint64_t, uint64_t, a ^ b)
+  BINLOAD(F32Add, float, float, a + b)
+  BINLOAD(F32Sub, float, float, a - b)
+  BINLOAD(F32Mul, float, float, a *b)
+  BINLOAD(F64Add, double, double, a + b)
+  BINLOAD(F64Sub, double, double, a - b)
+  BINLOAD(F64Mul, double, double, a *b)
+#undef BINLOAD
+
+  // Increment + compare + branch: (dst, a, b, c, off); dst = a + b, branch
+  // when dst <cmp> c. c is read after dst is written.
+#define BRADD_FORM(name, T, cmp, b_expr, c_expr)                                                   \
+  OPCODE(name) {                                                                                   \
+    uint32_t sum = RD(uint32_t, 2) + (b_expr);                                                     \
+    WR(1, sum);                                                                                    \
+    if (T(sum) cmp T(c_expr)) JUMP(5);                                                             \
+    NEXT(6);                                                                                       \
+  }
+#define BRADD(op, T, cmp)                                                                          \
+  BRADD_FORM(BrAddSS##op, T, cmp, RD(uint32_t, 3), RD(uint32_t, 4))                                \
+  BRADD_FORM(BrAddSI##op, T, cmp, RD(uint32_t, 3), static_cast<uint32_t>(pc[4]))                   \
+  BRADD_FORM(BrAddIS##op, T, cmp, static_cast<uint32_t>(pc[3]), RD(uint32_t, 4))                   \
+  BRADD_FORM(BrAddII##op, T, cmp, static_cast<uint32_t>(pc[3]), static_cast<uint32_t>(pc[4]))
+  BRADD(I32Eq, uint32_t, ==)
+  BRADD(I32Ne, uint32_t, !=)
+  BRADD(I32LtS, int32_t, <)
+  BRADD(I32LtU, uint32_t, <)
+  BRADD(I32GtS, int32_t, >)
+  BRADD(I32GtU, uint32_t, >)
+  BRADD(I32LeS, int32_t, <=)
+  BRADD(I32LeU, uint32_t, <=)
+  BRADD(I32GeS, int32_t, >=)
+  BRADD(I32GeU, uint32_t, >=)
+#undef BRADD
+#undef BRADD_FORM
+
+#if !HALTER_COMPUTED_GOTO
+default:
+  TRAP(Unreachable);
+}
+#endif
+
+finished : run->out->kind = OutcomeKind::Returned;
+return;
+
+interrupted :
+    // Nobody raises interrupts yet; a cancel is the only meaning for now.
+    run->out->kind = OutcomeKind::Cancelled;
+return;
+
+trap : run->out->kind = OutcomeKind::Trapped;
+run->out->trap.kind = trap_kind;
+if (trap_kind == TrapKind::HostError) run->out->trap.message = std::move(host_message);
+run->out->trap.backtrace =
+    buildBacktrace(run->cur, pc, frames, static_cast<size_t>(frames_top - frames));
+return;
+
+#undef OPCODE
+#undef DISPATCH
+#undef NEXT
+#undef SLOT
+#undef RD
+#undef WR
+#undef TRAP
+#undef CHECK_POINT
+#undef JUMP
+#undef RELOAD_MEMORY
+#undef SWITCH_INSTANCE
+#undef DO_CALL
+}
+
+Outcome invokeHost(const rt::Function &fn, std::span<const Value> args) {
+  Outcome out;
+  std::vector<Value> results(fn.type->results.size());
+  for (size_t i = 0; i < results.size(); ++i) results[i] = Value::zero(fn.type->results[i]);
+  CallContext ctx(nullptr);
+  HostResult r = fn.host(ctx, args, results);
+  if (r.trapped()) {
+    out.kind = OutcomeKind::Trapped;
+    out.trap.kind = TrapKind::HostError;
+    out.trap.message = r.message();
+    return out;
+  }
+  out.results = std::move(results);
+  return out;
+}
+
+} // namespace
+
+void threadCode(compile::CompiledFunction &fn) {
+#if HALTER_COMPUTED_GOTO
+  // Thread-safe one-time publication of the handler table.
+  static const bool published = (execute(nullptr), true);
+  (void)published;
+  std::vector<uint64_t> &code = fn.code;
+  for (size_t i = 0; i < code.size();) {
+    size_t words = compile::instrWords(&code[i]);
+    code[i] = reinterpret_cast<uintptr_t>(g_handlers[code[i]]);
+    i += words;
+  }
+#else
+  (void)fn;
+#endif
+}
+
+Outcome invoke(const rt::Function &fn, std::span<const Value> args, const InstanceConfig &config) {
+  if (fn.isHost()) return invokeHost(fn, args);
+  Outcome out;
+  const compile::CompiledFunction &code = *fn.code;
+  ExecStack *stack = acquireStack(config.max_stack_bytes);
+  uint64_t bytes = config.max_stack_bytes & ~uint64_t{7};
+  if (stack == nullptr || uint64_t(code.frame_slots) * 8 > bytes) {
+    if (stack != nullptr) releaseStack(stack);
+    out.kind = OutcomeKind::Trapped;
+    out.trap.kind = TrapKind::StackExhausted;
+    out.trap.backtrace.push_back(BacktraceFrame{fn.func_index, 0, {}});
+    return out;
+  }
+  uint8_t *base = reinterpret_cast<uint8_t *>(stack->slots.get());
+  size_t off = 0;
+  for (const Value &v : args) {
+    store<uint64_t>(base + off * 8, v.lowBits());
+    if (v.type() == ValType::V128) store<uint64_t>(base + off * 8 + 8, v.highBits());
+    off += slotsOf(v.type());
+  }
+  zeroLocals(base, code);
+  Run run;
+  run.fn = &fn;
+  run.fp = base;
+  run.stack_end = base + bytes;
+  run.stack = stack;
+  run.max_depth = config.max_call_depth > 0 ? config.max_call_depth - 1 : 0;
+  run.out = &out;
+  execute(&run);
+  if (out.kind == OutcomeKind::Returned) {
+    const std::vector<ValType> &types = fn.type->results;
+    out.results.reserve(types.size());
+    off = 0;
+    for (ValType t : types) {
+      uint64_t lo = load<uint64_t>(base + off * 8);
+      uint64_t hi = t == ValType::V128 ? load<uint64_t>(base + off * 8 + 8) : 0;
+      if (t == ValType::I32 || t == ValType::F32) lo &= 0xFFFFFFFFu;
+      out.results.push_back(Value::fromBits(t, lo, hi));
+      off += slotsOf(t);
+    }
+  }
+  releaseStack(stack);
+  return out;
+}
+
+} // namespace halter::exec
