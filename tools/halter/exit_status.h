@@ -1,0 +1,65 @@
+// Exit statuses of the halter CLI; documented in `halter --help` and README.md.
+#pragma once
+
+#include "halter/outcome.h"
+#include "halter/result.h"
+
+namespace halter::cli {
+
+enum ExitStatus : int {
+  kExitOk = 0,
+  kExitInvalid = 1, // invalid or malformed module, unreadable file
+  kExitUsage = 2,
+  kExitLink = 3, // unknown or incompatible import
+  kExitTrap = 4,
+  kExitOutOfFuel = 5,
+  kExitDeadline = 6,
+  kExitCancelled = 7,
+  kExitExited = 8,
+};
+
+inline constexpr const char *kExitStatusHelp = "Exit status:\n"
+                                               "  0  success\n"
+                                               "  1  invalid or malformed module, unreadable file\n"
+                                               "  2  usage error\n"
+                                               "  3  link error (unknown or incompatible import)\n"
+                                               "  4  trap\n"
+                                               "  5  out of fuel\n"
+                                               "  6  deadline exceeded\n"
+                                               "  7  cancelled\n"
+                                               "  8  the guest exited (proc_exit)\n";
+
+// Status for an error from compile or instantiate.
+inline int exitStatusFor(const Error &error) {
+  switch (error.code) {
+  case ErrorCode::UnknownImport:
+  case ErrorCode::IncompatibleImport:
+    return kExitLink;
+  case ErrorCode::InstantiationTrap:
+    return kExitTrap;
+  default:
+    return kExitInvalid;
+  }
+}
+
+inline int exitStatusFor(OutcomeKind kind) {
+  switch (kind) {
+  case OutcomeKind::Returned:
+    return kExitOk;
+  case OutcomeKind::Trapped:
+    return kExitTrap;
+  case OutcomeKind::OutOfFuel:
+    return kExitOutOfFuel;
+  case OutcomeKind::DeadlineExceeded:
+    return kExitDeadline;
+  case OutcomeKind::Cancelled:
+    return kExitCancelled;
+  case OutcomeKind::Exited:
+    return kExitExited;
+  case OutcomeKind::Suspended:
+    return kExitInvalid;
+  }
+  return kExitInvalid;
+}
+
+} // namespace halter::cli
