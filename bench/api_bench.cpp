@@ -1,0 +1,116 @@
+// Microbenchmarks of the public API: compiling a module, instantiating it,
+// calling an empty export and a guest loop that calls the host.
+#include "halter/halter.h"
+
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+namespace {
+
+std::vector<uint8_t> readFile(const char *path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+std::shared_ptr<const halter::Module> compileOrSkip(benchmark::State &state, const char *path) {
+  auto bytes = readFile(path);
+  auto module = halter::Module::compile(bytes);
+  if (!module) {
+    state.SkipWithError(module.error().describe().c_str());
+    return nullptr;
+  }
+  return *module;
+}
+
+halter::Linker apiLinker(uint64_t *ticks) {
+  halter::Linker linker;
+  linker.defineFunc("env", "tick", halter::FuncType{{halter::ValType::I32}, {}},
+                    [ticks](halter::CallContext &, std::span<const halter::Value> args,
+                            std::span<halter::Value>) {
+                      *ticks += args[0].asI32();
+                      return halter::HostResult::ok();
+                    });
+  return linker;
+}
+
+void compileKernel(benchmark::State &state) {
+  auto bytes = readFile(HALTER_BENCH_KERNEL_DIR "/vm.wasm");
+  for (auto _ : state) {
+    auto module = halter::Module::compile(bytes);
+    if (!module) {
+      state.SkipWithError(module.error().describe().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(module);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
+}
+BENCHMARK(compileKernel);
+
+// The matmul kernel has 3.5 MiB of zero-initialised memory.
+void instantiateKernel(benchmark::State &state) {
+  auto module = compileOrSkip(state, HALTER_BENCH_KERNEL_DIR "/matmul.wasm");
+  if (!module) return;
+  halter::Linker linker;
+  for (auto _ : state) {
+    auto instance = linker.instantiate(module);
+    if (!instance) {
+      state.SkipWithError(instance.error().describe().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(instance);
+  }
+}
+BENCHMARK(instantiateKernel);
+
+void callEmptyExport(benchmark::State &state) {
+  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/api.wasm");
+  if (!module) return;
+  uint64_t ticks = 0;
+  auto instance = apiLinker(&ticks).instantiate(module);
+  if (!instance) {
+    state.SkipWithError(instance.error().describe().c_str());
+    return;
+  }
+  auto nop = (*instance)->getExport("nop");
+  if (!nop) {
+    state.SkipWithError(nop.error().describe().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    auto outcome = (*instance)->call(*nop, {});
+    benchmark::DoNotOptimize(outcome);
+  }
+}
+BENCHMARK(callEmptyExport);
+
+void guestToHostCalls(benchmark::State &state) {
+  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/api.wasm");
+  if (!module) return;
+  uint64_t ticks = 0;
+  auto instance = apiLinker(&ticks).instantiate(module);
+  if (!instance) {
+    state.SkipWithError(instance.error().describe().c_str());
+    return;
+  }
+  const uint32_t calls = static_cast<uint32_t>(state.range(0));
+  const halter::Value args[] = {halter::Value::i32(calls)};
+  for (auto _ : state) {
+    auto outcome = (*instance)->call("host_loop", args);
+    if (!outcome || !outcome->returned()) {
+      state.SkipWithError("host_loop did not return");
+      break;
+    }
+  }
+  benchmark::DoNotOptimize(ticks);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * calls));
+}
+BENCHMARK(guestToHostCalls)->Arg(1000);
+
+} // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds halter and shows the CLI on a C guest compiled to wasm32 at build time
+# (examples/guests/compute.c: a prime sieve, a Mandelbrot checksum, Fibonacci,
+# a division that traps).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+bash scripts/deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target halter_cli example_c_guests example_guests
+
+halter=build/halter
+guest=build/examples/compute.wasm
+
+run() {
+  echo "\$ $*"
+  "$@"
+  echo
+}
+
+run "$halter" validate "$guest"
+run "$halter" inspect "$guest"
+run "$halter" run "$guest" --invoke count_primes 1000000
+run "$halter" run "$guest" --invoke mandelbrot 200 200 100
+run "$halter" run "$guest" --invoke fib 90
+
+# Non-zero exit statuses: a trap is 4, a missing import is 3.
+set +e
+echo "\$ $halter run $guest --invoke divide 7 0"
+"$halter" run "$guest" --invoke divide 7 0
+echo "exit status: $?"
+echo
+echo "\$ $halter run build/examples/hello.wasm --invoke greet"
+"$halter" run build/examples/hello.wasm --invoke greet
+echo "exit status: $?"
