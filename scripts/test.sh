@@ -35,7 +35,7 @@ cmake --build "$build" -j"$(nproc)"
 
 cd "$build"
 if [ $sanitize -eq 1 ]; then
-  ctest --output-on-failure -R '^(unit_.*|spec)$'
+  ctest --output-on-failure -R '^(unit_.*|spec.*)$'
 else
   ctest --output-on-failure
 fi

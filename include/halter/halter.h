@@ -2,6 +2,7 @@
 // instantiate it and call its exports.
 #pragma once
 
+#include "halter/limits.h"
 #include "halter/outcome.h"
 #include "halter/result.h"
 #include "halter/types.h"
@@ -10,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +26,9 @@ class Table;
 class Global;
 struct Function;
 } // namespace rt
+namespace exec {
+class Execution;
+}
 class CompiledModule;
 
 struct ImportInfo {
@@ -74,30 +79,55 @@ private:
 // What a host function sees besides its arguments.
 class CallContext {
 public:
-  explicit CallContext(rt::Instance *caller) : caller_(caller) {}
+  CallContext(rt::Instance *caller, exec::Interrupt *interrupt,
+              std::optional<Clock::time_point> deadline)
+      : caller_(caller), interrupt_(interrupt), deadline_(deadline) {}
   // The calling instance's memory 0 (empty span when it has none). Valid only
   // during the call; bounds are the caller's business.
   std::span<uint8_t> memory() const;
+  // The calling execution's deadline, if it has one.
+  std::optional<Clock::time_point> deadline() const { return deadline_; }
+  // True once the execution was cancelled or its deadline passed: a host
+  // function that waits should give up and return (any answer; the
+  // execution then ends with Cancelled or DeadlineExceeded).
+  bool interrupted() const;
+  // Blocks until `until`, the deadline or an interruption, whichever comes
+  // first. Returns true when `until` was reached uninterrupted.
+  bool waitUntil(Clock::time_point until) const;
 
 private:
   rt::Instance *caller_;
+  exec::Interrupt *interrupt_;
+  std::optional<Clock::time_point> deadline_;
 };
 
-// What a host function answers.
+// What a host function answers: results (written into its result span), a
+// trap, or the end of the guest program with an exit code (WASI proc_exit:
+// the execution ends with OutcomeKind::Exited, not a trap).
 class HostResult {
 public:
+  enum class Kind : uint8_t { Ok, Trap, Exit };
   static HostResult ok() { return HostResult(); }
   static HostResult trap(std::string message) {
     HostResult r;
-    r.trapped_ = true;
+    r.kind_ = Kind::Trap;
     r.message_ = std::move(message);
     return r;
   }
-  bool trapped() const { return trapped_; }
+  static HostResult exit(int code) {
+    HostResult r;
+    r.kind_ = Kind::Exit;
+    r.exit_code_ = code;
+    return r;
+  }
+  Kind kind() const { return kind_; }
+  bool trapped() const { return kind_ == Kind::Trap; }
   const std::string &message() const { return message_; }
+  int exitCode() const { return exit_code_; }
 
 private:
-  bool trapped_ = false;
+  Kind kind_ = Kind::Ok;
+  int exit_code_ = 0;
   std::string message_;
 };
 
@@ -132,23 +162,64 @@ public:
   ExternKind kind_ = ExternKind::Func;
 };
 
-struct InstanceConfig {
-  // Maximum depth of guest calls before Trapped(StackExhausted).
-  uint32_t max_call_depth = 10000;
-  // Bytes for the explicit value stack of one call.
-  uint64_t max_stack_bytes = 8u << 20;
-  // Cap on each defined linear memory, in bytes (0 = only the type's maximum).
-  uint64_t max_memory_bytes = 0;
-  // Cap on each defined table, in elements (0 = the implementation limit, 10,000,000).
-  uint64_t max_table_elements = 0;
+struct CallOptions {
+  // Replaces the instance's limits for this call (memory and table caps can
+  // only be lowered for the call: grows past the instance's caps stay refused).
+  std::optional<Limits> limits;
+  CancelToken cancel;
+};
+
+// One call into a guest that can stop and continue: run() returns each
+// time the guest stops. After OutOfFuel, addFuel() and run() again continue
+// exactly where it stopped; any other outcome ends the execution. While an
+// execution is paused its instance refuses new calls (ReentrantCall);
+// destroying the Execution drops the paused call and frees the instance.
+// Not thread-safe except cancel() (or the CancelToken), which any thread may
+// call at any time.
+class Execution {
+public:
+  Execution(Execution &&) noexcept;
+  Execution &operator=(Execution &&) noexcept;
+  ~Execution();
+
+  Outcome run();
+  // True when the last run() stopped with an outcome run() can continue from.
+  bool paused() const;
+  // True once the execution ended (returned, trapped, cancelled, ...).
+  bool finished() const;
+  void addFuel(uint64_t units);
+  // Fuel left (0 when unmetered).
+  uint64_t fuelLeft() const;
+  const RunStats &stats() const;
+  void cancel();
+
+  explicit Execution(std::unique_ptr<exec::Execution> impl);
+
+private:
+  std::unique_ptr<exec::Execution> impl_;
 };
 
 class Instance {
 public:
-  // Calls an exported function. The Error is for misuse (no such export,
-  // wrong arguments); what the guest did is in the Outcome.
-  Result<Outcome> call(std::string_view export_name, std::span<const Value> args);
-  Result<Outcome> call(const Extern &func, std::span<const Value> args);
+  // Calls an exported function to its end. The Error is for misuse (no
+  // such export, wrong arguments, ReentrantCall while an execution of this
+  // instance is paused); what the guest did is in the Outcome. An OutOfFuel
+  // outcome here ends the call (use start() to continue it instead).
+  Result<Outcome> call(std::string_view export_name, std::span<const Value> args,
+                       const CallOptions &options = {});
+  Result<Outcome> call(const Extern &func, std::span<const Value> args,
+                       const CallOptions &options = {});
+  // Prepares a call without running it; Execution::run() runs it.
+  Result<Execution> start(std::string_view export_name, std::span<const Value> args,
+                          const CallOptions &options = {});
+  Result<Execution> start(const Extern &func, std::span<const Value> args,
+                          const CallOptions &options = {});
+
+  // The limits calls use unless CallOptions replace them. Memory and table
+  // caps were applied when the instance was made; changing them here only
+  // affects later grows.
+  const Limits &limits() const;
+  void setLimits(const Limits &limits);
 
   Result<Extern> getExport(std::string_view name) const;
   Result<Value> getGlobal(std::string_view export_name) const;
@@ -157,6 +228,14 @@ public:
   // Shares ownership of the instance's lifetime group, not of the instance alone.
   std::shared_ptr<rt::Instance> impl_;
   std::shared_ptr<const Module> module_;
+
+private:
+  Result<const rt::Function *> resolveCall(std::string_view export_name, const Extern *func,
+                                           std::span<const Value> args) const;
+  Result<Outcome> runCall(const rt::Function &fn, std::span<const Value> args,
+                          const CallOptions &options);
+  Result<Execution> startCall(const rt::Function &fn, std::span<const Value> args,
+                              const CallOptions &options);
 };
 
 // Resolves imports by (module, name) and instantiates modules.
@@ -171,7 +250,7 @@ public:
   // function. A trap during instantiation is ErrorCode::InstantiationTrap;
   // segments written before the trap stay written (WebAssembly 2.0).
   Result<std::shared_ptr<Instance>> instantiate(std::shared_ptr<const Module> module,
-                                                const InstanceConfig &config = {}) const;
+                                                const Limits &limits = {}) const;
 
 private:
   std::map<std::pair<std::string, std::string>, Extern> defs_;

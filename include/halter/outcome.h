@@ -3,6 +3,7 @@
 
 #include "halter/types.h"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,14 +34,14 @@ const char *trapKindName(TrapKind kind);
 const char *trapKindText(TrapKind kind);
 
 struct BacktraceFrame {
-  uint32_t func_index = 0;   // in the module's function index space
-  uint64_t code_offset = 0;  // byte offset of the instruction in the module binary
-  std::string func_name;     // from the `name` section, or empty
+  uint32_t func_index = 0;  // in the module's function index space
+  uint64_t code_offset = 0; // byte offset of the instruction in the module binary
+  std::string func_name;    // from the `name` section, or empty
 };
 
 struct Trap {
   TrapKind kind = TrapKind::Unreachable;
-  std::string message;                  // extra detail (host error text), may be empty
+  std::string message;                   // extra detail (host error text), may be empty
   std::vector<BacktraceFrame> backtrace; // innermost frame first
   std::string describe() const;
 };
@@ -57,11 +58,25 @@ enum class OutcomeKind : uint8_t {
 
 const char *outcomeKindName(OutcomeKind kind);
 
+// What an execution used, over all its runs so far.
+struct RunStats {
+  uint64_t fuel_used = 0; // 0 when unmetered
+  // Time spent inside Execution::run (guest code and host calls), not the
+  // time an execution sat paused between runs.
+  std::chrono::nanoseconds wall_time{0};
+  // Largest size a linear memory reached while the execution ran (the
+  // calling instance's memory 0, and any memory the guest grew).
+  uint64_t peak_memory_bytes = 0;
+  bool memory_cap_hit = false; // a memory.grow was refused by max_memory_bytes
+  bool table_cap_hit = false;  // a table.grow was refused by max_table_elements
+};
+
 struct Outcome {
   OutcomeKind kind = OutcomeKind::Returned;
   std::vector<Value> results; // when Returned
   Trap trap;                  // when Trapped
   int exit_code = 0;          // when Exited
+  RunStats stats;
 
   bool returned() const { return kind == OutcomeKind::Returned; }
   bool trapped() const { return kind == OutcomeKind::Trapped; }

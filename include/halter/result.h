@@ -34,6 +34,7 @@ namespace halter {
   X(NotFound, "not found")                                                                         \
   X(InvalidArgument, "invalid argument")                                                           \
   X(Io, "input/output error")                                                                      \
+  X(ReentrantCall, "instance has a paused execution")                                              \
   X(Internal, "internal error")
 
 enum class ErrorCode : uint16_t {
@@ -101,7 +102,9 @@ private:
   bool ok_ = true;
 };
 
-inline Result<void> okResult() { return Result<void>(); }
+inline Result<void> okResult() {
+  return Result<void>();
+}
 
 } // namespace halter
 

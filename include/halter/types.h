@@ -21,7 +21,9 @@ enum class ValType : uint8_t {
 };
 
 const char *valTypeName(ValType type);
-inline bool isRefType(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+inline bool isRefType(ValType t) {
+  return t == ValType::FuncRef || t == ValType::ExternRef;
+}
 inline bool isNumType(ValType t) {
   return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64;
 }
@@ -36,20 +38,21 @@ struct FuncType {
   std::string describe() const; // "(i32, i64) -> (f32)"
 };
 
-struct Limits {
+// The min/max of a table or memory type (the spec's "limits").
+struct SizeLimits {
   uint64_t min = 0;
   std::optional<uint64_t> max;
-  bool operator==(const Limits &) const = default;
+  bool operator==(const SizeLimits &) const = default;
 };
 
 struct TableType {
   ValType elem = ValType::FuncRef;
-  Limits limits;
+  SizeLimits limits;
   bool operator==(const TableType &) const = default;
 };
 
 struct MemoryType {
-  Limits limits; // in 64 KiB pages
+  SizeLimits limits; // in 64 KiB pages
   bool operator==(const MemoryType &) const = default;
 };
 

@@ -1,11 +1,33 @@
+#include "exec/interrupt.h"
 #include "halter/halter.h"
 #include "runtime/instance.h"
+
+#include <thread>
 
 namespace halter {
 
 std::span<uint8_t> CallContext::memory() const {
   if (caller_ == nullptr || caller_->memory0 == nullptr) return {};
   return std::span<uint8_t>(caller_->memory0->data(), caller_->memory0->sizeBytes());
+}
+
+bool CallContext::interrupted() const {
+  return interrupt_ != nullptr && interrupt_->raised();
+}
+
+bool CallContext::waitUntil(Clock::time_point until) const {
+  Clock::time_point stop = until;
+  if (deadline_ && *deadline_ < stop) stop = *deadline_;
+  if (interrupt_ != nullptr)
+    interrupt_->waitUntil(stop);
+  else
+    std::this_thread::sleep_until(stop);
+  Clock::time_point now = Clock::now();
+  // Woken by the deadline itself: raise it now rather than leave the guest
+  // to run until the timer thread gets there.
+  if (deadline_ && now >= *deadline_ && interrupt_ != nullptr)
+    interrupt_->raise(exec::Interrupt::kDeadline);
+  return !interrupted() && now >= until;
 }
 
 } // namespace halter

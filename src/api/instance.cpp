@@ -1,6 +1,6 @@
 #include "runtime/instance.h"
 #include "api/compiled_module.h"
-#include "exec/interpreter.h"
+#include "exec/execution.h"
 #include "halter/halter.h"
 #include "runtime/lifetime_group.h"
 
@@ -38,27 +38,82 @@ Error notFound(std::string_view what, std::string_view name) {
                        "\"");
 }
 
-} // namespace
-
-Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args) {
-  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
-  const ir::Export *exp = findExport(*impl_, export_name);
-  if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= impl_->funcs.size()) {
-    return notFound("function", export_name);
-  }
-  const rt::Function &fn = *impl_->funcs[exp->index];
-  HALTER_TRY(checkArgs(*fn.type, args));
-  return exec::invoke(fn, args, impl_->config);
+bool isParked(const rt::Instance *inst) {
+  return inst != nullptr && inst->paused_executions.load(std::memory_order_relaxed) != 0;
 }
 
-Result<Outcome> Instance::call(const Extern &func, std::span<const Value> args) {
+} // namespace
+
+// Everything a call needs checked before any guest code runs.
+Result<const rt::Function *> Instance::resolveCall(std::string_view export_name, const Extern *func,
+                                                   std::span<const Value> args) const {
   if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
-  if (!func.valid() || func.kind() != ExternKind::Func) {
-    return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
+  const rt::Function *fn = nullptr;
+  if (func == nullptr) {
+    const ir::Export *exp = findExport(*impl_, export_name);
+    if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= impl_->funcs.size()) {
+      return notFound("function", export_name);
+    }
+    fn = impl_->funcs[exp->index];
+  } else {
+    if (!func->valid() || func->kind() != ExternKind::Func) {
+      return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
+    }
+    fn = static_cast<const rt::Function *>(func->object_);
   }
-  const auto &fn = *static_cast<const rt::Function *>(func.object_);
-  HALTER_TRY(checkArgs(*fn.type, args));
-  return exec::invoke(fn, args, impl_->config);
+  if (isParked(impl_.get()) || isParked(fn->instance)) {
+    return makeError(ErrorCode::ReentrantCall, kNoOffset,
+                     "the instance has a paused execution; resume or drop it first");
+  }
+  HALTER_TRY(checkArgs(*fn->type, args));
+  return fn;
+}
+
+Result<Outcome> Instance::runCall(const rt::Function &fn, std::span<const Value> args,
+                                  const CallOptions &options) {
+  exec::Execution ex;
+  ex.init(fn, args, options.limits ? *options.limits : impl_->limits, options.cancel);
+  ex.run();
+  return std::move(ex.out);
+}
+
+Result<Execution> Instance::startCall(const rt::Function &fn, std::span<const Value> args,
+                                      const CallOptions &options) {
+  auto ex = std::make_unique<exec::Execution>();
+  ex->init(fn, args, options.limits ? *options.limits : impl_->limits, options.cancel);
+  return Execution(std::move(ex));
+}
+
+Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,
+                               const CallOptions &options) {
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(export_name, nullptr, args));
+  return runCall(*fn, args, options);
+}
+
+Result<Outcome> Instance::call(const Extern &func, std::span<const Value> args,
+                               const CallOptions &options) {
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall({}, &func, args));
+  return runCall(*fn, args, options);
+}
+
+Result<Execution> Instance::start(std::string_view export_name, std::span<const Value> args,
+                                  const CallOptions &options) {
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(export_name, nullptr, args));
+  return startCall(*fn, args, options);
+}
+
+Result<Execution> Instance::start(const Extern &func, std::span<const Value> args,
+                                  const CallOptions &options) {
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall({}, &func, args));
+  return startCall(*fn, args, options);
+}
+
+const Limits &Instance::limits() const {
+  return impl_->limits;
+}
+
+void Instance::setLimits(const Limits &limits) {
+  impl_->limits = limits;
 }
 
 Result<Extern> Instance::getExport(std::string_view name) const {

@@ -1,5 +1,5 @@
 #include "api/compiled_module.h"
-#include "exec/interpreter.h"
+#include "exec/execution.h"
 #include "halter/halter.h"
 #include "runtime/instantiate.h"
 
@@ -21,7 +21,7 @@ void Linker::defineInstance(const std::string &module, const Instance &instance)
 }
 
 Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Module> module,
-                                                      const InstanceConfig &config) const {
+                                                      const Limits &limits) const {
   if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
   const CompiledModule &cm = module->compiled();
   std::vector<Extern> imports;
@@ -37,10 +37,13 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
 
   rt::ModuleRef ref{module, &cm.ir, &cm.code};
   HALTER_ASSIGN_OR_RETURN(std::shared_ptr<rt::Instance> impl,
-                          rt::instantiate(ref, imports, config));
+                          rt::instantiate(ref, imports, limits));
 
   if (cm.ir.start) {
-    Outcome out = exec::invoke(*impl->funcs[*cm.ir.start], {}, config);
+    // The start function runs under the instance's limits (fuel, deadline).
+    exec::Execution start;
+    start.init(*impl->funcs[*cm.ir.start], {}, limits, CancelToken());
+    const Outcome &out = start.run();
     if (!out.returned()) {
       std::string message =
           out.trapped() ? out.trap.describe() : std::string(outcomeKindName(out.kind));

@@ -204,11 +204,11 @@ private:
     return t;
   }
 
-  static Result<Limits> readLimits(ByteReader &r) {
+  static Result<SizeLimits> readLimits(ByteReader &r) {
     // The flags are a 1-bit LEB128 (0: min only, 1: min and max), so 0x02 is
     // "integer too large" and 0x81 0x00 "integer representation too long".
     HALTER_ASSIGN_OR_RETURN(uint64_t flags, r.readLeb(1, false));
-    Limits limits;
+    SizeLimits limits;
     HALTER_ASSIGN_OR_RETURN(uint32_t min, r.readU32());
     limits.min = min;
     if (flags == 1) {

@@ -42,17 +42,26 @@ enum class ImmKind : uint8_t {
 };
 
 struct OpInfo {
-  const char *text;    // "i32.add"
-  uint8_t prefix;      // 0, 0xFC or 0xFD
-  uint32_t code;       // byte, or the u32 after the prefix
+  const char *text; // "i32.add"
+  uint8_t prefix;   // 0, 0xFC or 0xFD
+  uint32_t code;    // byte, or the u32 after the prefix
   ImmKind imm;
-  const char *params;  // stack signature letters, or "*" when irregular
+  const char *params; // stack signature letters, or "*" when irregular
   const char *results;
   uint32_t fuel;
 };
 
 const OpInfo &opInfo(Op op);
-inline const char *opName(Op op) { return opInfo(op).text; }
+
+// Fuel of bulk operations beyond their static cost (DESIGN §3.3), charged
+// before the work: one unit per kFuelBulkBytes bytes of memory.fill, copy
+// and init, per kFuelBulkElems elements of table.fill, copy, init and grow,
+// and per page of memory.grow.
+inline constexpr uint64_t kFuelBulkBytes = 64;
+inline constexpr uint64_t kFuelBulkElems = 8;
+inline const char *opName(Op op) {
+  return opInfo(op).text;
+}
 
 // Maps an encoding to an Op; false when the encoding is not an instruction.
 bool opFromByte(uint8_t byte, Op *out);

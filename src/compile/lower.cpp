@@ -332,9 +332,9 @@ bool storeIOp(Op op, IOp *out) {
 
 class Lowerer {
 public:
-  Lowerer(const ir::Module &m, uint32_t defined_index)
+  Lowerer(const ir::Module &m, uint32_t defined_index, bool metered)
       : m_(m), index_(defined_index), body_(m.codes[defined_index]),
-        type_(m.types[m.functions[defined_index]]) {}
+        type_(m.types[m.functions[defined_index]]), metered_(metered) {}
 
   Result<CompiledFunction> run();
 
@@ -351,6 +351,17 @@ private:
   }
   void bind(const Patch &p, size_t target) {
     code_[p.word] = static_cast<uint64_t>(static_cast<int64_t>(target) - int64_t(p.instr));
+  }
+  // Metered lowering: a basic block starts here; its Fuel instruction's cost
+  // grows as the block's instructions are lowered. Nothing fuses across it.
+  void startFuelBlock() {
+    if (!metered_) return;
+    forgetProducer();
+    size_t start = emit(IOp::Fuel, {0});
+    fuel_word_ = start + 1;
+  }
+  void chargeFuel(Op op) {
+    if (fuel_word_ != 0) code_[fuel_word_] += opInfo(op).fuel;
   }
 
   // Operand stack.
@@ -626,6 +637,8 @@ private:
   Producer last_;
   Producer prev_;       // the producer just before last_, when contiguous with it
   uint64_t offset_ = 0; // wasm byte offset of the instruction being lowered
+  const bool metered_;
+  size_t fuel_word_ = 0; // cost word of the current block's Fuel instruction
   bool broken_ = false;
   bool done_ = false;
 };
@@ -683,6 +696,7 @@ void Lowerer::enterBlock(CtrlKind kind, const BlockType &bt) {
   if (kind == CtrlKind::Loop) {
     materializeTop(c.params.size());
     c.loop_start = code_.size();
+    startFuelBlock(); // every iteration pays
     // A back edge may bring any write in the body: no local is known zero.
     std::fill(known_zero_.begin(), known_zero_.end(), false);
   }
@@ -713,6 +727,7 @@ void Lowerer::lowerIf(const BlockType &bt) {
   c.else_patch = emitCondBranch(cond, false);
   forgetProducer();
   ctrl_.push_back(std::move(c));
+  startFuelBlock();
 }
 
 void Lowerer::lowerElse() {
@@ -731,6 +746,7 @@ void Lowerer::lowerElse() {
     c.patches.push_back(Patch{start + 1, start});
   }
   bind(c.else_patch, code_.size());
+  startFuelBlock();
   c.seen_else = true;
   c.unreachable = false;
   truncateStack(c.height);
@@ -764,6 +780,7 @@ void Lowerer::lowerEnd() {
   ctrl_.pop_back();
   for (ValType t : results) pushTemp(t);
   forgetProducer();
+  startFuelBlock();
 }
 
 void Lowerer::lowerBrIf(uint32_t depth) {
@@ -787,6 +804,7 @@ void Lowerer::lowerBrIf(uint32_t depth) {
     bind(skip, code_.size());
   }
   forgetProducer();
+  startFuelBlock(); // the fall-through
 }
 
 void Lowerer::lowerBrTable(const std::vector<uint32_t> &labels) {
@@ -1308,6 +1326,7 @@ Result<CompiledFunction> Lowerer::run() {
   func.height = 0;
   func.label_home = temp_base_;
   ctrl_.push_back(std::move(func));
+  startFuelBlock();
 
   binary::InstrReader reader(m_.bytes, body_.code_begin, body_.code_end);
   Instr in;
@@ -1326,6 +1345,9 @@ Result<CompiledFunction> Lowerer::run() {
       }
       if (in.op != Op::End && in.op != Op::Else) continue;
     }
+    // Charged to the block the instruction starts in (else and end start a
+    // new block and cost nothing themselves).
+    chargeFuel(in.op);
     lowerInstr(in);
     if (broken_) {
       return makeError(ErrorCode::Internal, in.offset,
@@ -1350,8 +1372,11 @@ Result<std::vector<CompiledFunction>> lowerModule(const ir::Module &module) {
   std::vector<CompiledFunction> out;
   out.reserve(module.codes.size());
   for (uint32_t i = 0; i < module.codes.size() && i < module.functions.size(); ++i) {
-    Lowerer lowerer(module, i);
-    HALTER_ASSIGN_OR_RETURN(CompiledFunction fn, lowerer.run());
+    HALTER_ASSIGN_OR_RETURN(CompiledFunction fn, Lowerer(module, i, false).run());
+    HALTER_ASSIGN_OR_RETURN(CompiledFunction metered, Lowerer(module, i, true).run());
+    fn.metered_code = std::move(metered.code);
+    fn.metered_source_map = std::move(metered.source_map);
+    fn.frame_slots = std::max(fn.frame_slots, metered.frame_slots);
     out.push_back(std::move(fn));
   }
   return out;

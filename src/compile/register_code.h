@@ -17,8 +17,8 @@
 //
 // Check points (DESIGN §3.3) are not instructions: the interpreter tests the
 // interrupt word on every call (function entry) and on every taken backward
-// branch (a loop back edge). Fuel, when it comes, is charged at the same
-// places plus per basic block from a static cost computed here.
+// branch (a loop back edge). Fuel is charged by a Fuel instruction at the head
+// of every basic block, in the metered lowering only.
 #pragma once
 
 #include "common/opcode.h"
@@ -33,6 +33,7 @@ namespace halter::compile {
 // counts the handler word; 0 marks a variable-length instruction.
 #define HALTER_IOPS_FIXED(X)                                                                       \
   X(Unreachable, 1)  /* trap */                                                                    \
+  X(Fuel, 2)         /* cost: charge the static cost of the basic block it heads */                \
   X(Copy, 3)         /* dst, src */                                                                \
   X(Const, 3)        /* dst, imm */                                                                \
   X(Br, 2)           /* off */                                                                     \

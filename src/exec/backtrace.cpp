@@ -11,10 +11,10 @@ namespace {
 // a backtrace of a million strings.
 constexpr size_t kMaxBacktraceFrames = 64;
 
-BacktraceFrame describe(const rt::Function *fn, size_t code_index) {
+BacktraceFrame describe(const rt::Function *fn, size_t code_index, bool metered) {
   BacktraceFrame f;
   f.func_index = fn->func_index;
-  const auto &map = fn->code->source_map;
+  const auto &map = fn->code->sourceMapFor(metered);
   // The entry of the instruction at or before `code_index`.
   auto it = std::upper_bound(
       map.begin(), map.end(), code_index,
@@ -31,16 +31,16 @@ BacktraceFrame describe(const rt::Function *fn, size_t code_index) {
 } // namespace
 
 std::vector<BacktraceFrame> buildBacktrace(const rt::Function *fn, const uint64_t *pc,
-                                           const Frame *frames, size_t count) {
+                                           const Frame *frames, size_t count, bool metered) {
   std::vector<BacktraceFrame> out;
   if (fn == nullptr || fn->code == nullptr) return out;
-  out.push_back(describe(fn, static_cast<size_t>(pc - fn->code->code.data())));
+  out.push_back(describe(fn, static_cast<size_t>(pc - fn->code->codeFor(metered).data()), metered));
   for (size_t i = count; i-- > 0 && out.size() < kMaxBacktraceFrames;) {
     const Frame &f = frames[i];
     if (f.fn == nullptr || f.fn->code == nullptr) break;
     // ret_pc is just past the call: look up the call itself.
-    size_t idx = static_cast<size_t>(f.ret_pc - f.fn->code->code.data());
-    out.push_back(describe(f.fn, idx - 1));
+    size_t idx = static_cast<size_t>(f.ret_pc - f.fn->code->codeFor(metered).data());
+    out.push_back(describe(f.fn, idx - 1, metered));
   }
   return out;
 }

@@ -1,10 +1,10 @@
 // The explicit call stack of one execution: value slots and frame records.
 #pragma once
 
+#include "exec/interrupt.h"
 #include "halter/outcome.h"
 #include "runtime/function.h"
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -23,9 +23,9 @@ struct ExecStack {
   std::unique_ptr<uint64_t[]> slots;
   uint64_t slot_count = 0;
   std::vector<Frame> frames;
-  // Interrupt requests (cancel, deadline, suspend) for the running execution.
-  // Tested at every check point.
-  std::atomic<uint32_t> interrupt{0};
+  // Interrupt requests (cancel, deadline) for the execution holding this
+  // stack. Tested at every check point.
+  Interrupt interrupt;
 };
 
 // Leases an ExecStack with at least `stack_bytes` of slots (nullptr when that
@@ -36,7 +36,8 @@ void releaseStack(ExecStack *stack);
 
 // The wasm backtrace of a trap: `fn` stopped at `pc` (the trapping
 // instruction), its callers are frames[0..count) (innermost last).
+// `metered` says which lowering the code addresses point into.
 std::vector<BacktraceFrame> buildBacktrace(const rt::Function *fn, const uint64_t *pc,
-                                           const Frame *frames, size_t count);
+                                           const Frame *frames, size_t count, bool metered);
 
 } // namespace halter::exec

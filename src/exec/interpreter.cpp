@@ -1,6 +1,7 @@
 #include "exec/interpreter.h"
 
 #include "compile/register_code.h"
+#include "exec/execution.h"
 #include "exec/float_ops.h"
 #include "exec/frame.h"
 #include "runtime/instance.h"
@@ -71,8 +72,9 @@ inline void zeroLocals(uint8_t *fp, const compile::CompiledFunction &fn) {
 }
 
 // Host call from guest code: arguments from the frame at `frame`, results
-// back into it. Returns false with `message` set when the host traps.
-bool callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller, std::string *message) {
+// back into it. Returns the host's answer; its results are written only for Ok.
+HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller,
+                    const Execution &ex) {
   const FuncType &t = *fn->type;
   constexpr size_t kInline = 8;
   Value arg_buf[kInline], res_buf[kInline];
@@ -96,36 +98,23 @@ bool callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller, std:
     off += slotsOf(vt);
   }
   for (size_t i = 0; i < t.results.size(); ++i) results[i] = Value::zero(t.results[i]);
-  CallContext ctx(caller);
+  CallContext ctx(caller, &ex.stack->interrupt, ex.deadline);
   HostResult r = fn->host(ctx, std::span<const Value>(args, t.params.size()),
                           std::span<Value>(results, t.results.size()));
-  if (r.trapped()) {
-    *message = r.message();
-    return false;
-  }
+  if (r.kind() != HostResult::Kind::Ok) return r;
   off = 0;
   for (size_t i = 0; i < t.results.size(); ++i) {
     store<uint64_t>(frame + off * 8, results[i].lowBits());
     if (t.results[i] == ValType::V128) store<uint64_t>(frame + off * 8 + 8, results[i].highBits());
     off += slotsOf(t.results[i]);
   }
-  return true;
+  return r;
 }
-
-struct Run {
-  const rt::Function *fn = nullptr;  // entry function
-  const rt::Function *cur = nullptr; // the running function
-  uint8_t *fp = nullptr;             // its frame (the stack base)
-  uint8_t *stack_end = nullptr;
-  ExecStack *stack = nullptr;
-  uint64_t max_depth = 0; // frame records allowed (callers of the innermost frame)
-  Outcome *out = nullptr;
-};
 
 const void *const *g_handlers = nullptr;
 
 // Makes room for more frame records, up to the depth limit.
-bool growFrames(Run &run, Frame **frames, Frame **top, Frame **end) {
+bool growFrames(Execution &run, Frame **frames, Frame **top, Frame **end) {
   size_t depth = static_cast<size_t>(*top - *frames);
   if (depth >= run.max_depth) return false;
   std::vector<Frame> &v = run.stack->frames;
@@ -137,9 +126,9 @@ bool growFrames(Run &run, Frame **frames, Frame **top, Frame **end) {
   return true;
 }
 
-// Runs `run->fn` to completion. Called with nullptr once, to publish the
-// handler addresses for threadCode.
-void execute(Run *run) {
+// Runs `run` from its saved state (see execute()). Called with nullptr once,
+// to publish the handler addresses for threadCode.
+void executeFrom(Execution *run) {
 #if HALTER_COMPUTED_GOTO
   static const void *const kHandlers[] = {
 #define HALTER_LABEL_FIXED(name, words) &&L_##name,
@@ -202,6 +191,15 @@ void execute(Run *run) {
     if (off_ < 0) CHECK_POINT();                                                                   \
     DISPATCH();                                                                                    \
   } while (0)
+  // Bulk operations pay for their length before doing any work (unmetered
+  // runs have fuel enough never to stop here).
+#define CHARGE(units)                                                                              \
+  do {                                                                                             \
+    uint64_t units_ = (units);                                                                     \
+    if (units_ > uint64_t(fuel)) [[unlikely]]                                                      \
+      goto out_of_fuel;                                                                            \
+    fuel -= int64_t(units_);                                                                       \
+  } while (0)
 #define CHECK_POINT()                                                                              \
   do {                                                                                             \
     if (interrupt->load(std::memory_order_relaxed) != 0) [[unlikely]]                              \
@@ -211,21 +209,22 @@ void execute(Run *run) {
   // The running function lives in memory, not a register: it is needed only
   // by calls, returns and traps, and registers are better spent on pc, fp and
   // the memory base and size.
-  run->cur = run->fn;
   rt::Instance *inst = run->cur->instance;
-  const uint64_t *pc = run->cur->code->code.data();
+  const uint64_t *pc = run->pc;
   uint8_t *fp = run->fp;
   uint8_t *const stack_end = run->stack_end;
-  std::atomic<uint32_t> *const interrupt = &run->stack->interrupt;
+  const std::atomic<uint32_t> *const interrupt = &run->stack->interrupt.word;
+  const bool metered = run->metered;
+  int64_t fuel = run->fuel;
   Frame *frames = run->stack->frames.data();
-  Frame *frames_top = frames;
+  Frame *frames_top = frames + run->depth;
   Frame *frames_end = frames + std::min<size_t>(run->stack->frames.size(), run->max_depth);
   rt::Function *const *funcs = inst->funcs.data();
   rt::Memory *mem = inst->memory0;
   uint8_t *mbase = mem ? mem->base_ : nullptr;
   uint64_t msize = mem ? mem->size_bytes_ : 0;
   TrapKind trap_kind = TrapKind::Unreachable;
-  std::string host_message;
+  HostResult host_result;
 
 #define RELOAD_MEMORY()                                                                            \
   do {                                                                                             \
@@ -241,12 +240,18 @@ void execute(Run *run) {
   } while (0)
 
   // Enters `callee` with its frame at `nfp`; the call instruction is `words` long.
+  // After a host call: the guest continues unless the host stopped it or an
+  // interrupt came while the host worked (a host call is a check point).
 #define DO_CALL(callee, nfp, words)                                                                \
   do {                                                                                             \
     if ((callee)->instance == nullptr) {                                                           \
-      if (!callHost((callee), (nfp), inst, &host_message)) TRAP(HostError);                        \
+      host_result = callHost((callee), (nfp), inst, *run);                                         \
+      if (host_result.kind() != HostResult::Kind::Ok) [[unlikely]]                                 \
+        goto host_stopped;                                                                         \
       RELOAD_MEMORY();                                                                             \
-      NEXT(words);                                                                                 \
+      pc += (words);                                                                               \
+      CHECK_POINT();                                                                               \
+      DISPATCH();                                                                                  \
     }                                                                                              \
     const compile::CompiledFunction *cf_ = (callee)->code;                                         \
     if ((nfp) + uint64_t(cf_->frame_slots) * 8 > stack_end) [[unlikely]]                           \
@@ -258,9 +263,9 @@ void execute(Run *run) {
     fp = (nfp);                                                                                    \
     run->cur = (callee);                                                                           \
     if (run->cur->instance != inst) SWITCH_INSTANCE(run->cur->instance);                           \
-    pc = cf_->code.data();                                                                         \
+    pc = cf_->codeFor(metered).data();                                                             \
     zeroLocals(fp, *cf_);                                                                          \
-    /* Function entry check point; fuel (later) charges the entry block here. */                   \
+    /* Function entry check point (the entry block's Fuel comes next). */                          \
     CHECK_POINT();                                                                                 \
     DISPATCH();                                                                                    \
   } while (0)
@@ -274,6 +279,14 @@ dispatch:
 
   OPCODE(Unreachable) {
     TRAP(Unreachable);
+  }
+  OPCODE(Fuel) {
+    // Leaves pc here when the block cannot be paid: more fuel and a new run
+    // pay it and go on.
+    if (int64_t(pc[1]) > fuel) [[unlikely]]
+      goto out_of_fuel;
+    fuel -= int64_t(pc[1]);
+    NEXT(2);
   }
   OPCODE(Copy) {
     store<uint64_t>(SLOT(1), RD(uint64_t, 2));
@@ -351,7 +364,7 @@ dispatch:
     *frames_top++ = Frame{pc + 3, fp, run->cur};
     fp = nfp;
     run->cur = callee;
-    pc = cf->code.data();
+    pc = cf->codeFor(metered).data();
     zeroLocals(fp, *cf);
     CHECK_POINT();
     DISPATCH();
@@ -395,8 +408,10 @@ dispatch:
   }
   OPCODE(MemoryGrow) {
     uint32_t delta = RD(uint32_t, 2);
-    int64_t r = mem ? mem->grow(delta) : -1;
+    CHARGE(delta);
+    int64_t r = mem ? mem->grow(delta, &run->memory_cap_hit, run->memory_cap_pages) : -1;
     RELOAD_MEMORY();
+    if (msize > run->peak_memory_bytes) run->peak_memory_bytes = msize;
     WR(1, uint32_t(r));
     NEXT(3);
   }
@@ -404,6 +419,7 @@ dispatch:
     uint64_t d = RD(uint32_t, 1);
     uint8_t v = static_cast<uint8_t>(RD(uint32_t, 2));
     uint64_t n = RD(uint32_t, 3);
+    CHARGE(n / kFuelBulkBytes);
     if (d + n > msize) TRAP(MemoryOutOfBounds);
     if (n != 0) std::memset(mbase + d, v, n);
     NEXT(4);
@@ -412,6 +428,7 @@ dispatch:
     uint64_t d = RD(uint32_t, 1);
     uint64_t s = RD(uint32_t, 2);
     uint64_t n = RD(uint32_t, 3);
+    CHARGE(n / kFuelBulkBytes);
     if (d + n > msize || s + n > msize) TRAP(MemoryOutOfBounds);
     if (n != 0) std::memmove(mbase + d, mbase + s, n);
     NEXT(4);
@@ -421,6 +438,7 @@ dispatch:
     uint64_t d = RD(uint32_t, 2);
     uint64_t s = RD(uint32_t, 3);
     uint64_t n = RD(uint32_t, 4);
+    CHARGE(n / kFuelBulkBytes);
     if (s + n > seg.size() || d + n > msize) TRAP(MemoryOutOfBounds);
     if (n != 0) std::memcpy(mbase + d, seg.data() + s, n);
     NEXT(5);
@@ -451,7 +469,8 @@ dispatch:
     rt::Table *t = inst->tables[pc[2]].get();
     RefPtr init = reinterpret_cast<RefPtr>(static_cast<uintptr_t>(RD(uint64_t, 3)));
     uint32_t n = RD(uint32_t, 4);
-    WR(1, uint32_t(t->grow(n, init)));
+    CHARGE(n / kFuelBulkElems);
+    WR(1, uint32_t(t->grow(n, init, &run->table_cap_hit, run->table_cap)));
     NEXT(5);
   }
   OPCODE(TableFill) {
@@ -459,6 +478,7 @@ dispatch:
     uint64_t i = RD(uint32_t, 2);
     RefPtr v = reinterpret_cast<RefPtr>(static_cast<uintptr_t>(RD(uint64_t, 3)));
     uint64_t n = RD(uint32_t, 4);
+    CHARGE(n / kFuelBulkElems);
     if (i + n > t->elems_.size()) TRAP(TableOutOfBounds);
     std::fill_n(t->elems_.begin() + i, n, v);
     NEXT(5);
@@ -469,6 +489,7 @@ dispatch:
     uint64_t d = RD(uint32_t, 3);
     uint64_t s = RD(uint32_t, 4);
     uint64_t n = RD(uint32_t, 5);
+    CHARGE(n / kFuelBulkElems);
     if (d + n > dt->elems_.size() || s + n > st->elems_.size()) TRAP(TableOutOfBounds);
     if (n != 0) std::memmove(dt->elems_.data() + d, st->elems_.data() + s, n * sizeof(RefPtr));
     NEXT(6);
@@ -479,6 +500,7 @@ dispatch:
     uint64_t d = RD(uint32_t, 3);
     uint64_t s = RD(uint32_t, 4);
     uint64_t n = RD(uint32_t, 5);
+    CHARGE(n / kFuelBulkElems);
     if (s + n > seg.size() || d + n > t->elems_.size()) TRAP(TableOutOfBounds);
     if (n != 0) std::memcpy(t->elems_.data() + d, seg.data() + s, n * sizeof(RefPtr));
     NEXT(6);
@@ -848,20 +870,48 @@ default:
 }
 #endif
 
-finished : run->out->kind = OutcomeKind::Returned;
-return;
+  // clang-format cannot follow labels after the handler macros.
+  // clang-format off
+finished:
+  run->out.kind = OutcomeKind::Returned;
+  run->fuel = fuel;
+  return;
 
-interrupted :
-    // Nobody raises interrupts yet; a cancel is the only meaning for now.
-    run->out->kind = OutcomeKind::Cancelled;
-return;
+out_of_fuel:
+  // Everything needed to continue at pc.
+  run->out.kind = OutcomeKind::OutOfFuel;
+  run->pc = pc;
+  run->fp = fp;
+  run->depth = static_cast<size_t>(frames_top - frames);
+  run->fuel = fuel;
+  return;
 
-trap : run->out->kind = OutcomeKind::Trapped;
-run->out->trap.kind = trap_kind;
-if (trap_kind == TrapKind::HostError) run->out->trap.message = std::move(host_message);
-run->out->trap.backtrace =
-    buildBacktrace(run->cur, pc, frames, static_cast<size_t>(frames_top - frames));
-return;
+interrupted:
+  run->out.kind = (interrupt->load(std::memory_order_relaxed) & Interrupt::kCancel)
+                      ? OutcomeKind::Cancelled
+                      : OutcomeKind::DeadlineExceeded;
+  run->fuel = fuel;
+  return;
+
+host_stopped:
+  if (host_result.kind() == HostResult::Kind::Exit) {
+    run->out.kind = OutcomeKind::Exited;
+    run->out.exit_code = host_result.exitCode();
+    run->fuel = fuel;
+    return;
+  }
+  trap_kind = TrapKind::HostError;
+  run->out.trap.message = host_result.message();
+  // fall through to the trap
+
+trap:
+  run->out.kind = OutcomeKind::Trapped;
+  run->out.trap.kind = trap_kind;
+  run->out.trap.backtrace = buildBacktrace(run->cur, pc, frames,
+                                           static_cast<size_t>(frames_top - frames), metered);
+  run->fuel = fuel;
+  return;
+  // clang-format on
 
 #undef OPCODE
 #undef DISPATCH
@@ -871,26 +921,11 @@ return;
 #undef WR
 #undef TRAP
 #undef CHECK_POINT
+#undef CHARGE
 #undef JUMP
 #undef RELOAD_MEMORY
 #undef SWITCH_INSTANCE
 #undef DO_CALL
-}
-
-Outcome invokeHost(const rt::Function &fn, std::span<const Value> args) {
-  Outcome out;
-  std::vector<Value> results(fn.type->results.size());
-  for (size_t i = 0; i < results.size(); ++i) results[i] = Value::zero(fn.type->results[i]);
-  CallContext ctx(nullptr);
-  HostResult r = fn.host(ctx, args, results);
-  if (r.trapped()) {
-    out.kind = OutcomeKind::Trapped;
-    out.trap.kind = TrapKind::HostError;
-    out.trap.message = r.message();
-    return out;
-  }
-  out.results = std::move(results);
-  return out;
 }
 
 } // namespace
@@ -898,62 +933,22 @@ Outcome invokeHost(const rt::Function &fn, std::span<const Value> args) {
 void threadCode(compile::CompiledFunction &fn) {
 #if HALTER_COMPUTED_GOTO
   // Thread-safe one-time publication of the handler table.
-  static const bool published = (execute(nullptr), true);
+  static const bool published = (executeFrom(nullptr), true);
   (void)published;
-  std::vector<uint64_t> &code = fn.code;
-  for (size_t i = 0; i < code.size();) {
-    size_t words = compile::instrWords(&code[i]);
-    code[i] = reinterpret_cast<uintptr_t>(g_handlers[code[i]]);
-    i += words;
+  for (std::vector<uint64_t> *code : {&fn.code, &fn.metered_code}) {
+    for (size_t i = 0; i < code->size();) {
+      size_t words = compile::instrWords(&(*code)[i]);
+      (*code)[i] = reinterpret_cast<uintptr_t>(g_handlers[(*code)[i]]);
+      i += words;
+    }
   }
 #else
   (void)fn;
 #endif
 }
 
-Outcome invoke(const rt::Function &fn, std::span<const Value> args, const InstanceConfig &config) {
-  if (fn.isHost()) return invokeHost(fn, args);
-  Outcome out;
-  const compile::CompiledFunction &code = *fn.code;
-  ExecStack *stack = acquireStack(config.max_stack_bytes);
-  uint64_t bytes = config.max_stack_bytes & ~uint64_t{7};
-  if (stack == nullptr || uint64_t(code.frame_slots) * 8 > bytes) {
-    if (stack != nullptr) releaseStack(stack);
-    out.kind = OutcomeKind::Trapped;
-    out.trap.kind = TrapKind::StackExhausted;
-    out.trap.backtrace.push_back(BacktraceFrame{fn.func_index, 0, {}});
-    return out;
-  }
-  uint8_t *base = reinterpret_cast<uint8_t *>(stack->slots.get());
-  size_t off = 0;
-  for (const Value &v : args) {
-    store<uint64_t>(base + off * 8, v.lowBits());
-    if (v.type() == ValType::V128) store<uint64_t>(base + off * 8 + 8, v.highBits());
-    off += slotsOf(v.type());
-  }
-  zeroLocals(base, code);
-  Run run;
-  run.fn = &fn;
-  run.fp = base;
-  run.stack_end = base + bytes;
-  run.stack = stack;
-  run.max_depth = config.max_call_depth > 0 ? config.max_call_depth - 1 : 0;
-  run.out = &out;
-  execute(&run);
-  if (out.kind == OutcomeKind::Returned) {
-    const std::vector<ValType> &types = fn.type->results;
-    out.results.reserve(types.size());
-    off = 0;
-    for (ValType t : types) {
-      uint64_t lo = load<uint64_t>(base + off * 8);
-      uint64_t hi = t == ValType::V128 ? load<uint64_t>(base + off * 8 + 8) : 0;
-      if (t == ValType::I32 || t == ValType::F32) lo &= 0xFFFFFFFFu;
-      out.results.push_back(Value::fromBits(t, lo, hi));
-      off += slotsOf(t);
-    }
-  }
-  releaseStack(stack);
-  return out;
+void execute(Execution &ex) {
+  executeFrom(&ex);
 }
 
 } // namespace halter::exec

@@ -9,6 +9,7 @@
 #include "runtime/memory.h"
 #include "runtime/table.h"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -51,7 +52,12 @@ public:
   // Fast paths for the interpreter (memory 0 / table 0 or null).
   Memory *memory0 = nullptr;
 
-  InstanceConfig config;
+  // Default limits of calls into this instance (caps were applied when it was made).
+  Limits limits;
+  // Executions of this instance's functions stopped in a resumable state
+  // (OutOfFuel, Suspended): while non-zero, new calls are refused with
+  // ReentrantCall (DESIGN §5).
+  std::atomic<uint32_t> paused_executions{0};
 
   // Contents of data segment `i` ( empty once dropped).
   std::span<const uint8_t> dataSegment(uint32_t i) const;

@@ -25,7 +25,7 @@ Error incompatible(const ir::Import &imp, const std::string &detail) {
 // WebAssembly 2.0 limits subtyping: the actual limits must lie within the
 // imported ones.
 bool limitsMatch(uint64_t actual_min, const std::optional<uint64_t> &actual_max,
-                 const Limits &want) {
+                 const SizeLimits &want) {
   if (actual_min < want.min) return false;
   if (want.max) return actual_max.has_value() && *actual_max <= *want.max;
   return true;
@@ -154,9 +154,8 @@ Result<std::shared_ptr<LifetimeGroup>> groupOfExtern(const Extern &ext) {
 
 } // namespace
 
-Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
-                                              std::span<const Extern> imports,
-                                              const InstanceConfig &config) {
+Result<std::shared_ptr<Instance>>
+instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limits &config) {
   const ir::Module &m = *module.ir;
   if (imports.size() != m.imports.size()) {
     return makeError(ErrorCode::Internal, kNoOffset,
@@ -172,7 +171,7 @@ Result<std::shared_ptr<Instance>> instantiate(const ModuleRef &module,
   inst->module_owner = module.owner;
   inst->ir = module.ir;
   inst->code = module.code;
-  inst->config = config;
+  inst->limits = config;
   inst->types.reserve(m.types.size());
   for (const FuncType &t : m.types) inst->types.push_back(internFuncType(t));
 

@@ -31,6 +31,6 @@ struct ModuleRef {
 // group (lifetime_group.h), merged with those of the imports that need it;
 // the returned pointer shares ownership of that group.
 Result<std::shared_ptr<Instance>>
-instantiate(const ModuleRef &module, std::span<const Extern> imports, const InstanceConfig &config);
+instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limits &config);
 
 } // namespace halter::rt

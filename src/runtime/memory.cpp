@@ -6,7 +6,8 @@
 namespace halter::rt {
 
 Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t cap_bytes) {
-  uint64_t max_pages = std::min(type.limits.max.value_or(kMaxPages), kMaxPages);
+  uint64_t type_max_pages = std::min(type.limits.max.value_or(kMaxPages), kMaxPages);
+  uint64_t max_pages = type_max_pages;
   if (cap_bytes != 0) max_pages = std::min(max_pages, cap_bytes / kPageSize);
   if (type.limits.min > max_pages) {
     return makeError(ErrorCode::ResourceLimit, kNoOffset,
@@ -16,6 +17,7 @@ Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t 
   std::shared_ptr<Memory> mem(new Memory());
   mem->type_ = type;
   mem->max_pages_ = max_pages;
+  mem->type_max_pages_ = type_max_pages;
   // At least one page is reserved so that the base is never null, even for
   // a memory that can never hold a byte (zero-length accesses still get a
   // valid pointer).
@@ -39,9 +41,14 @@ Memory::~Memory() {
   if (base_ != nullptr) munmap(base_, reserved_bytes_);
 }
 
-int64_t Memory::grow(uint64_t delta) {
+int64_t Memory::grow(uint64_t delta, bool *cap_refused, uint64_t extra_cap_pages) {
   uint64_t old_pages = pages();
-  if (delta > max_pages_ - old_pages) return -1;
+  uint64_t max_pages = max_pages_;
+  if (extra_cap_pages < max_pages) max_pages = extra_cap_pages;
+  if (old_pages > max_pages || delta > max_pages - old_pages) {
+    if (cap_refused != nullptr && delta <= type_max_pages_ - old_pages) *cap_refused = true;
+    return -1;
+  }
   if (delta == 0) return int64_t(old_pages);
   // Pages past the current size have never been writable, so they are still
   // the zero pages mmap handed out.

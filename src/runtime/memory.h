@@ -27,7 +27,9 @@ public:
 
   // Grows by `delta` pages; returns the old size in pages, or -1 when the
   // maximum, the cap or the host refuses (spec behaviour: no trap).
-  int64_t grow(uint64_t delta);
+  // `*cap_refused` is set when the type's maximum allowed the grow but the
+  // cap (or `extra_cap_pages`, a lower per-call cap) did not.
+  int64_t grow(uint64_t delta, bool *cap_refused = nullptr, uint64_t extra_cap_pages = UINT64_MAX);
 
   // Fields read by the interpreter's fast path.
   uint8_t *base_ = nullptr;
@@ -37,6 +39,7 @@ private:
   Memory() = default;
   MemoryType type_;
   uint64_t max_pages_ = 0;      // effective: min(type max, cap, 65536)
+  uint64_t type_max_pages_ = 0; // min(type max, 65536)
   uint64_t reserved_bytes_ = 0; // size of the mapping
 };
 

@@ -11,8 +11,8 @@ constexpr uint64_t kDefaultMaxElements = 10'000'000;
 
 Result<std::shared_ptr<Table>> Table::create(const TableType &type, RefPtr init,
                                              uint64_t cap_elements) {
-  uint64_t max = std::min<uint64_t>(type.limits.max.value_or(UINT32_MAX), UINT32_MAX);
-  max = std::min(max, cap_elements != 0 ? cap_elements : kDefaultMaxElements);
+  uint64_t type_max = std::min<uint64_t>(type.limits.max.value_or(UINT32_MAX), UINT32_MAX);
+  uint64_t max = std::min(type_max, cap_elements != 0 ? cap_elements : kDefaultMaxElements);
   if (type.limits.min > max) {
     return makeError(ErrorCode::ResourceLimit, kNoOffset,
                      "table of " + std::to_string(type.limits.min) +
@@ -21,13 +21,19 @@ Result<std::shared_ptr<Table>> Table::create(const TableType &type, RefPtr init,
   std::shared_ptr<Table> table(new Table());
   table->type_ = type;
   table->max_elements_ = max;
+  table->type_max_elements_ = type_max;
   table->elems_.assign(type.limits.min, init);
   return table;
 }
 
-int64_t Table::grow(uint32_t delta, RefPtr init) {
+int64_t Table::grow(uint32_t delta, RefPtr init, bool *cap_refused, uint64_t extra_cap) {
   uint64_t old_size = elems_.size();
-  if (delta > max_elements_ - old_size) return -1;
+  uint64_t max = max_elements_;
+  if (extra_cap < max) max = extra_cap;
+  if (old_size > max || delta > max - old_size) {
+    if (cap_refused != nullptr && delta <= type_max_elements_ - old_size) *cap_refused = true;
+    return -1;
+  }
   elems_.resize(old_size + delta, init);
   type_.limits.min = old_size + delta;
   return int64_t(old_size);

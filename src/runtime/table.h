@@ -19,13 +19,17 @@ public:
   uint32_t size() const { return uint32_t(elems_.size()); }
   const TableType &type() const { return type_; } // limits.min is the current size
   // Returns the old size, or -1 when the maximum or cap refuses.
-  int64_t grow(uint32_t delta, RefPtr init);
+  // `*cap_refused` is set when the type's maximum allowed the grow but the
+  // cap (or `extra_cap`, a lower per-call cap) did not.
+  int64_t grow(uint32_t delta, RefPtr init, bool *cap_refused = nullptr,
+               uint64_t extra_cap = UINT64_MAX);
 
   std::vector<RefPtr> elems_;
 
 private:
   TableType type_;
-  uint64_t max_elements_ = 0;
+  uint64_t max_elements_ = 0;      // effective: min(type max, cap)
+  uint64_t type_max_elements_ = 0; // min(type max, 2^32 - 1)
 };
 
 } // namespace halter::rt

@@ -1,6 +1,6 @@
 // Runs the WebAssembly core spec suite (wast2json output) against halter.
 //
-//   spec_runner [--dir DIR] [--verbose] [--simd] [--strict-traps] [--no-fork]
+//   spec_runner [--dir DIR] [--verbose] [--simd] [--strict-traps] [--metered] [--no-fork]
 //               [--max-failures N] [--timeout SECONDS] [FILTER...]
 //
 // FILTER is a script name ("i32", "i32.wast"), a glob ("table_*") or a path to
@@ -52,6 +52,7 @@ void printUsage() {
       "  --simd            also run the simd_* scripts (skipped otherwise)\n"
       "  --verbose         print every command, not only failures\n"
       "  --strict-traps    fail assert_trap when the trap kind differs from the script's text\n"
+      "  --metered         run every call with fuel metering on (an ample budget)\n"
       "  --max-failures N  failure lines printed per file (default 20)\n"
       "  --timeout S       seconds allowed per file (default 60)\n"
       "  --no-fork         run scripts in this process (for debuggers)\n"
@@ -76,6 +77,8 @@ bool parseArgs(int argc, char **argv, RunnerOptions &options) {
       options.simd = true;
     } else if (arg == "--verbose" || arg == "-v") {
       options.script.verbose = true;
+    } else if (arg == "--metered") {
+      options.script.metered = true;
     } else if (arg == "--strict-traps") {
       options.script.strict_traps = true;
     } else if (arg == "--no-fork") {

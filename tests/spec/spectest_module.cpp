@@ -35,12 +35,12 @@ Result<void> defineSpectest(Linker &linker) {
   HALTER_TRY(defineGlobal(linker, "global_f32", Value::f32Bits(0x4426a666)));
   HALTER_TRY(defineGlobal(linker, "global_f64", Value::f64Bits(0x4084d4cccccccccdull)));
 
-  TableType table_type{ValType::FuncRef, Limits{10, 20}};
+  TableType table_type{ValType::FuncRef, SizeLimits{10, 20}};
   HALTER_ASSIGN_OR_RETURN(Extern table,
                           Extern::hostTable(table_type, Value::nullRef(ValType::FuncRef)));
   linker.define("spectest", "table", std::move(table));
 
-  HALTER_ASSIGN_OR_RETURN(Extern memory, Extern::hostMemory(MemoryType{Limits{1, 2}}));
+  HALTER_ASSIGN_OR_RETURN(Extern memory, Extern::hostMemory(MemoryType{SizeLimits{1, 2}}));
   linker.define("spectest", "memory", std::move(memory));
   return okResult();
 }

@@ -207,7 +207,7 @@ private:
     if (!name.empty()) named_[name] = nullptr;
     auto module = compileFile(cmd);
     if (!module) return Verdict::fail("compile failed: " + module.error().describe());
-    auto instance = linker_.instantiate(*module);
+    auto instance = linker_.instantiate(*module, instanceLimits());
     if (!instance) return Verdict::fail("instantiate failed: " + instance.error().describe());
     current_ = *instance;
     if (!name.empty()) named_[name] = current_;
@@ -220,6 +220,12 @@ private:
     if (!instance) return Verdict::fail("no instance " + (name.empty() ? "(current)" : name));
     linker_.defineInstance(str(cmd, "as"), *instance);
     return Verdict::pass();
+  }
+
+  Limits instanceLimits() const {
+    Limits limits;
+    if (options_.metered) limits.fuel = uint64_t{1} << 50;
+    return limits;
   }
 
   std::shared_ptr<Instance> findInstance(const std::string &name) const {
@@ -344,7 +350,7 @@ private:
     std::string text = str(cmd, "text");
     auto module = compileFile(cmd);
     if (!module) return Verdict::fail("compile failed: " + module.error().describe());
-    auto instance = linker_.instantiate(*module);
+    auto instance = linker_.instantiate(*module, instanceLimits());
     if (instance) return Verdict::fail("expected unlinkable (\"" + text + "\"), but it linked");
     ErrorCode code = instance.error().code;
     if (code != ErrorCode::UnknownImport && code != ErrorCode::IncompatibleImport) {
@@ -358,7 +364,7 @@ private:
     std::string text = str(cmd, "text");
     auto module = compileFile(cmd);
     if (!module) return Verdict::fail("compile failed: " + module.error().describe());
-    auto instance = linker_.instantiate(*module);
+    auto instance = linker_.instantiate(*module, instanceLimits());
     if (instance) {
       return Verdict::fail("expected InstantiationTrap (\"" + text + "\"), but it instantiated");
     }

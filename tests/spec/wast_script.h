@@ -11,6 +11,9 @@ struct ScriptOptions {
   bool verbose = false;      // print every command, not only failures
   bool strict_traps = false; // a trap whose kind differs from the script's text fails
   size_t max_failure_lines = 20;
+  // Run every call with fuel metering on (an ample budget): the metered
+  // lowering must give the same results as the plain one.
+  bool metered = false;
 };
 
 // Counters a script run updates as it goes. Plain data so that it can live in

@@ -14,7 +14,7 @@ struct RunOptions {
   std::string path;
   std::string function;
   std::vector<std::string> args;
-  InstanceConfig config;
+  Limits config;
 };
 int runCommand(const RunOptions &options);
 

@@ -8,7 +8,7 @@ namespace halter::cli {
 
 namespace {
 
-std::string describeLimits(const Limits &limits) {
+std::string describeLimits(const SizeLimits &limits) {
   if (limits.max) return fmt::format("min {} max {}", limits.min, *limits.max);
   return fmt::format("min {}", limits.min);
 }

@@ -46,7 +46,7 @@ TEST(Module, DescribesImportsExportsAndSections) {
   EXPECT_EQ(mod.imports()[0].kind, ExternKind::Func);
   EXPECT_EQ(mod.imports()[0].func, (FuncType{{ValType::I32, ValType::I64}, {ValType::F32}}));
   EXPECT_EQ(mod.imports()[1].kind, ExternKind::Memory);
-  EXPECT_EQ(mod.imports()[1].memory.limits, (Limits{1, 3}));
+  EXPECT_EQ(mod.imports()[1].memory.limits, (SizeLimits{1, 3}));
   EXPECT_EQ(mod.imports()[2].global, (GlobalType{ValType::F64, true}));
   ASSERT_EQ(mod.exports().size(), 2u);
   EXPECT_EQ(mod.exports()[0].name, "t");

@@ -29,7 +29,7 @@ TEST(CallTest, RecursionWorksBelowTheLimits) {
 }
 
 TEST(CallTest, DeepRecursionIsStackExhaustedNotACrash) {
-  InstanceConfig config;
+  Limits config;
   config.max_call_depth = 1000000;
   auto inst = instantiateWat(kRecursion, Linker(), config);
   ASSERT_NE(inst, nullptr);
@@ -47,7 +47,7 @@ TEST(CallTest, DeepRecursionIsStackExhaustedNotACrash) {
 }
 
 TEST(CallTest, CallDepthLimit) {
-  InstanceConfig config;
+  Limits config;
   config.max_call_depth = 100;
   auto inst = instantiateWat(kRecursion, Linker(), config);
   ASSERT_NE(inst, nullptr);

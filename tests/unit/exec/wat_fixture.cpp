@@ -31,7 +31,7 @@ std::vector<uint8_t> watToWasm(const std::string &wat) {
 }
 
 std::shared_ptr<Instance> instantiateWat(const std::string &wat, const Linker &linker,
-                                         const InstanceConfig &config) {
+                                         const Limits &config) {
   std::vector<uint8_t> bytes = watToWasm(wat);
   EXPECT_FALSE(bytes.empty()) << "wat2wasm failed";
   auto module = Module::compile(bytes);

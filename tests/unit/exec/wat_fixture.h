@@ -18,7 +18,7 @@ std::vector<uint8_t> watToWasm(const std::string &wat);
 // Compiles and instantiates `wat` (with `linker` for imports); fails the test
 // and returns nullptr on error.
 std::shared_ptr<Instance> instantiateWat(const std::string &wat, const Linker &linker = Linker(),
-                                         const InstanceConfig &config = {});
+                                         const Limits &config = {});
 
 // Calls `name` and expects it to return; gives the results.
 std::vector<Value> callOk(Instance &inst, const std::string &name, std::vector<Value> args = {});

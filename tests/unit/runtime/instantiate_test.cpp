@@ -24,7 +24,7 @@ struct TestModule {
   ir::Module ir;
   std::vector<compile::CompiledFunction> code;
 
-  void importMemory(Limits l) {
+  void importMemory(SizeLimits l) {
     ir::Import imp;
     imp.module = "spectest";
     imp.name = "memory";
@@ -34,7 +34,7 @@ struct TestModule {
     ir.imports.push_back(imp);
     ir.imported_memories.push_back(imp.memory);
   }
-  void importTable(Limits l) {
+  void importTable(SizeLimits l) {
     ir::Import imp;
     imp.module = "spectest";
     imp.name = "table";
@@ -82,7 +82,7 @@ struct TestModule {
 
   Result<std::shared_ptr<Instance>> instantiate(std::vector<Extern> imports) const {
     ModuleRef ref{nullptr, &ir, &code};
-    return rt::instantiate(ref, imports, InstanceConfig{});
+    return rt::instantiate(ref, imports, Limits{});
   }
 };
 
@@ -96,7 +96,7 @@ Extern spectestTable() {
 
 TEST(Instantiate, MemoryLimitsSubtyping) {
   struct Case {
-    Limits want;
+    SizeLimits want;
     bool ok;
   } cases[] = {
       {{1, std::nullopt}, true},  {{0, std::nullopt}, true}, {{1, 2}, true},  {{0, 3}, true},
@@ -135,7 +135,7 @@ TEST(Instantiate, MemoryWithoutMaxDoesNotMatchImportWithMax) {
 
 TEST(Instantiate, TableLimitsSubtyping) {
   struct Case {
-    Limits want;
+    SizeLimits want;
     bool ok;
   } cases[] = {
       {{10, std::nullopt}, true},  {{0, std::nullopt}, true}, {{10, 20}, true},  {{5, 25}, true},
@@ -332,7 +332,7 @@ TEST(Instantiate, EmptySegmentPastTheEndTraps) {
 TEST(Instantiate, MemoryCapFromConfig) {
   TestModule m;
   m.ir.memories.push_back(MemoryType{{4, std::nullopt}});
-  InstanceConfig config;
+  Limits config;
   config.max_memory_bytes = 2 * kPageSize;
   ModuleRef ref{nullptr, &m.ir, &m.code};
   auto inst = rt::instantiate(ref, {}, config);

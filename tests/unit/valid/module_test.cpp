@@ -49,7 +49,7 @@ TEST(Module, MemoryLimits) {
   TestModule imported;
   ir::Import imp;
   imp.kind = ExternKind::Memory;
-  imp.memory = MemoryType{Limits{70000, {}}};
+  imp.memory = MemoryType{SizeLimits{70000, {}}};
   imported.m.imports.push_back(imp);
   imported.m.imported_memories.push_back(imp.memory);
   EXPECT_EQ(failure(imported).code, ErrorCode::Invalid);

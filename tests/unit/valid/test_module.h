@@ -135,11 +135,11 @@ public:
     return m.numGlobals() - 1;
   }
   uint32_t table(ValType elem, uint64_t min = 1, std::optional<uint64_t> max = {}) {
-    m.tables.push_back(TableType{elem, Limits{min, max}});
+    m.tables.push_back(TableType{elem, SizeLimits{min, max}});
     return m.numTables() - 1;
   }
   void memory(uint64_t min = 1, std::optional<uint64_t> max = {}) {
-    m.memories.push_back(MemoryType{Limits{min, max}});
+    m.memories.push_back(MemoryType{SizeLimits{min, max}});
   }
   void exportItem(const std::string &name, ExternKind kind, uint32_t index, uint64_t offset = 5) {
     m.exports.push_back(ir::Export{name, kind, index, offset});

@@ -1,0 +1,69 @@
+// Limits on what one guest may use (DESIGN §4), and cancellation.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace halter {
+
+using Clock = std::chrono::steady_clock;
+
+// Every field's default means "no limit" or a safe fixed bound, never
+// "already expired". Set per instance (Linker::instantiate) and per call
+// (CallOptions::limits, which replaces the instance's limits for that call).
+struct Limits {
+  // Fuel units the call may consume: each basic block is charged its static
+  // cost on entry, bulk operations and memory.grow a cost proportional to
+  // their length (see README "Limits"). Empty: unmetered, and the metering
+  // code is not run at all. Running out ends in OutcomeKind::OutOfFuel; the
+  // Execution can be given more fuel and continued.
+  std::optional<uint64_t> fuel;
+  // Wall-clock budget of the call, counted from its start and across host
+  // calls and suspensions. Empty: none.
+  std::optional<std::chrono::nanoseconds> timeout;
+  // An absolute deadline; with a timeout too, the earlier one counts.
+  std::optional<Clock::time_point> deadline;
+  // Cap on each linear memory the instance defines, in bytes (0: only the
+  // type's maximum). Instantiation fails when the initial size is above it;
+  // memory.grow past it returns -1 and the outcome records the refusal. Per
+  // call, a lower cap refuses grows during that call.
+  uint64_t max_memory_bytes = 0;
+  // Cap on each table the instance defines, in elements (0: the
+  // implementation limit, 10,000,000). Same rules as max_memory_bytes.
+  uint64_t max_table_elements = 0;
+  // Guest call depth and value-stack bytes of one call; beyond either the
+  // guest traps with StackExhausted (never a native stack overflow).
+  uint32_t max_call_depth = 10000;
+  uint64_t max_stack_bytes = 8u << 20;
+};
+
+namespace exec {
+struct Interrupt;
+}
+
+// Cancels, from any thread, every execution started with it: a running
+// guest stops at its next check point, a host function sees
+// CallContext::interrupted(), a parked execution ends when next run. The
+// outcome is OutcomeKind::Cancelled. A token stays cancelled; cancelling
+// before an execution starts cancels it at its first check point. Copies
+// share one state. A default-constructed token is empty and cancels nothing.
+class CancelToken {
+public:
+  CancelToken() = default;
+  static CancelToken create();
+  void cancel() const;
+  bool cancelled() const;
+  bool empty() const { return state_ == nullptr; }
+
+  // Used by executions: add and remove an interrupt word to raise on cancel.
+  void attach(exec::Interrupt *interrupt) const;
+  void detach(exec::Interrupt *interrupt) const;
+
+private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+} // namespace halter

@@ -1,0 +1,39 @@
+#include "exec/execution.h"
+#include "halter/halter.h"
+
+namespace halter {
+
+Execution::Execution(std::unique_ptr<exec::Execution> impl) : impl_(std::move(impl)) {}
+Execution::Execution(Execution &&) noexcept = default;
+Execution &Execution::operator=(Execution &&) noexcept = default;
+Execution::~Execution() = default;
+
+Outcome Execution::run() {
+  return impl_->run();
+}
+
+bool Execution::paused() const {
+  return impl_->paused();
+}
+
+bool Execution::finished() const {
+  return impl_->finished();
+}
+
+void Execution::addFuel(uint64_t units) {
+  impl_->addFuel(units);
+}
+
+uint64_t Execution::fuelLeft() const {
+  return impl_->fuelLeft();
+}
+
+const RunStats &Execution::stats() const {
+  return impl_->stats();
+}
+
+void Execution::cancel() {
+  impl_->cancel();
+}
+
+} // namespace halter

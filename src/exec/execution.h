@@ -1,0 +1,79 @@
+// One call into a guest that can stop and continue (DESIGN §3.1, §4): the
+// explicit stack, the interpreter registers saved between runs, the fuel
+// counter, the deadline and the statistics.
+#pragma once
+
+#include "exec/deadline_timer.h"
+#include "exec/frame.h"
+#include "halter/halter.h"
+
+#include <optional>
+#include <span>
+
+namespace halter::exec {
+
+class Execution {
+public:
+  Execution() = default;
+  // Prepares the call of `fn` (guest or host) with `args`, already checked
+  // against its type. Call once, before run().
+  void init(const rt::Function &fn, std::span<const Value> args, const Limits &limits,
+            const CancelToken &cancel);
+  ~Execution();
+  Execution(const Execution &) = delete;
+  Execution &operator=(const Execution &) = delete;
+
+  // Runs until the next outcome; a finished execution answers its last
+  // outcome again.
+  const Outcome &run();
+  bool paused() const { return state_ == State::Paused; }
+  bool finished() const { return state_ == State::Finished; }
+  void addFuel(uint64_t units);
+  uint64_t fuelLeft() const { return metered ? uint64_t(fuel) : 0; }
+  const RunStats &stats() const { return stats_; }
+  void cancel();
+
+  // Interpreter state, read and written by execute() (interpreter.cpp).
+  const rt::Function *entry = nullptr;
+  const rt::Function *cur = nullptr; // the running function
+  const uint64_t *pc = nullptr;      // where to continue
+  uint8_t *fp = nullptr;             // the running function's frame
+  uint8_t *base = nullptr;           // the entry function's frame
+  uint8_t *stack_end = nullptr;
+  size_t depth = 0; // frame records in use (callers of the running function)
+  uint64_t max_depth = 0;
+  ExecStack *stack = nullptr;
+  bool metered = false;
+  // Fuel left; unmetered runs start with the maximum, so that bulk
+  // operations can charge without a test for metering.
+  int64_t fuel = INT64_MAX;
+  uint64_t memory_cap_pages = UINT64_MAX; // per-call caps below the instance's
+  uint64_t table_cap = UINT64_MAX;
+  std::optional<Clock::time_point> deadline;
+  Outcome out; // what the last execute() ended with
+  uint64_t peak_memory_bytes = 0;
+  bool memory_cap_hit = false;
+  bool table_cap_hit = false;
+
+private:
+  enum class State : uint8_t { Ready, Paused, Finished };
+  void runHost();
+  void endInterrupted();
+  void collectResults();
+  void finish();
+
+  State state_ = State::Ready;
+  std::vector<Value> host_args_; // the arguments, when `entry` is a host function
+  bool entry_too_big_ = false;   // the entry frame alone exceeds max_stack_bytes
+  uint64_t fuel_given_ = 0;
+  RunStats stats_;
+  CancelToken cancel_;
+  std::optional<TimerId> timer_;
+  rt::Instance *guarded_ = nullptr; // counted in paused_executions while paused
+};
+
+// Runs `ex` from its saved state until it returns, traps, is interrupted or
+// runs out of fuel; the result is in ex.out (results not yet collected).
+void execute(Execution &ex);
+
+} // namespace halter::exec
