@@ -26,8 +26,17 @@ run "$halter" run "$guest" --invoke count_primes 1000000
 run "$halter" run "$guest" --invoke mandelbrot 200 200 100
 run "$halter" run "$guest" --invoke fib 90
 
-# Non-zero exit statuses: a trap is 4, a missing import is 3.
+# Non-zero exit statuses: a trap is 4, a missing import is 3; a guest that
+# never returns is stopped by a deadline (6) or by fuel (5).
 set +e
+echo "\$ $halter run build/examples/runaway.wasm --invoke spin --timeout 100ms"
+"$halter" run build/examples/runaway.wasm --invoke spin --timeout 100ms
+echo "exit status: $?"
+echo
+echo "\$ $halter run build/examples/runaway.wasm --invoke spin --fuel 5000000 --stats"
+"$halter" run build/examples/runaway.wasm --invoke spin --fuel 5000000 --stats
+echo "exit status: $?"
+echo
 echo "\$ $halter run $guest --invoke divide 7 0"
 "$halter" run "$guest" --invoke divide 7 0
 echo "exit status: $?"

@@ -44,10 +44,12 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
     exec::Execution start;
     start.init(*impl->funcs[*cm.ir.start], {}, limits, CancelToken());
     const Outcome &out = start.run();
+    if (out.trapped())
+      return makeError(ErrorCode::InstantiationTrap, kNoOffset, out.trap.describe());
+    // Stopped by a limit (fuel, deadline), or it exited.
     if (!out.returned()) {
-      std::string message =
-          out.trapped() ? out.trap.describe() : std::string(outcomeKindName(out.kind));
-      return makeError(ErrorCode::InstantiationTrap, kNoOffset, std::move(message));
+      return makeError(ErrorCode::ResourceLimit, kNoOffset,
+                       std::string("start function stopped: ") + outcomeKindName(out.kind));
     }
   }
 

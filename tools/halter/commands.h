@@ -14,7 +14,15 @@ struct RunOptions {
   std::string path;
   std::string function;
   std::vector<std::string> args;
-  Limits config;
+  // Limits as typed (parsed by runCommand, so that a bad value is a usage
+  // error with a message); empty: no limit.
+  std::string fuel;
+  std::string timeout;
+  std::string max_memory;
+  std::string max_stack;
+  uint32_t max_call_depth = Limits{}.max_call_depth;
+  uint64_t max_table_elements = 0;
+  bool stats = false;
 };
 int runCommand(const RunOptions &options);
 

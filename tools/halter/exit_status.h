@@ -16,6 +16,7 @@ enum ExitStatus : int {
   kExitDeadline = 6,
   kExitCancelled = 7,
   kExitExited = 8,
+  kExitLimit = 9, // the module needs more than a limit allows (memory, table, start function)
 };
 
 inline constexpr const char *kExitStatusHelp = "Exit status:\n"
@@ -27,7 +28,8 @@ inline constexpr const char *kExitStatusHelp = "Exit status:\n"
                                                "  5  out of fuel\n"
                                                "  6  deadline exceeded\n"
                                                "  7  cancelled\n"
-                                               "  8  the guest exited (proc_exit)\n";
+                                               "  8  the guest exited (proc_exit)\n"
+                                               "  9  refused by a limit at instantiation\n";
 
 // Status for an error from compile or instantiate.
 inline int exitStatusFor(const Error &error) {
@@ -37,6 +39,8 @@ inline int exitStatusFor(const Error &error) {
     return kExitLink;
   case ErrorCode::InstantiationTrap:
     return kExitTrap;
+  case ErrorCode::ResourceLimit:
+    return kExitLimit;
   default:
     return kExitInvalid;
   }

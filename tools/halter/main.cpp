@@ -30,15 +30,25 @@ int main(int argc, char **argv) {
                   "Arguments, parsed by the function's parameter types: integers in decimal or "
                   "0x hex, floats in decimal, hex float, inf, nan or nan:0xPAYLOAD. Put -- "
                   "before arguments such as -inf");
-  run->add_option("--max-call-depth", run_options.config.max_call_depth,
+  run->add_option("--fuel", run_options.fuel,
+                  "Fuel budget (deterministic units of work); out of fuel is exit status 5");
+  run->add_option("--timeout", run_options.timeout,
+                  "Wall-clock deadline of the call, e.g. 250ms or 2s (covers host calls); "
+                  "exit status 6");
+  run->add_option("--max-memory", run_options.max_memory,
+                  "Cap on each linear memory, e.g. 64MiB: memory.grow past it returns -1, a "
+                  "larger initial memory fails to instantiate");
+  run->add_option("--max-stack", run_options.max_stack,
+                  "Size of the guest value stack, e.g. 1MiB (default 8MiB); beyond it the guest "
+                  "traps with StackExhausted");
+  run->add_option("--max-call-depth", run_options.max_call_depth,
                   "Guest call depth before a StackExhausted trap")
       ->capture_default_str();
-  run->add_option("--max-stack-bytes", run_options.config.max_stack_bytes,
-                  "Bytes of the guest value stack")
+  run->add_option("--max-table-elements", run_options.max_table_elements,
+                  "Cap on each table (0: 10,000,000)")
       ->capture_default_str();
-  run->add_option("--max-memory-bytes", run_options.config.max_memory_bytes,
-                  "Cap on each linear memory in bytes (0: only the module's own maximum)")
-      ->capture_default_str();
+  run->add_flag("--stats", run_options.stats,
+                "Print the outcome, fuel used, wall time and peak memory to stderr");
   run->footer(kExitStatusHelp);
 
   try {

@@ -1,9 +1,13 @@
 #include "commands.h"
 #include "exit_status.h"
+#include "limit_text.h"
 #include "module_file.h"
 #include "value_text.h"
 
+#include <csignal>
 #include <fmt/core.h>
+#include <pthread.h>
+#include <thread>
 
 namespace halter::cli {
 
@@ -30,9 +34,62 @@ std::string functionExports(const Module &module) {
   return names.empty() ? "(none)" : names;
 }
 
+Result<Limits> limitsFrom(const RunOptions &options) {
+  Limits limits;
+  if (!options.fuel.empty()) {
+    HALTER_ASSIGN_OR_RETURN(Value fuel, parseValue(ValType::I64, options.fuel));
+    if (options.fuel[0] == '-')
+      return makeError(ErrorCode::InvalidArgument, kNoOffset, "--fuel must not be negative");
+    limits.fuel = fuel.asI64();
+  }
+  if (!options.timeout.empty()) {
+    HALTER_ASSIGN_OR_RETURN(limits.timeout, parseDuration(options.timeout));
+  }
+  if (!options.max_memory.empty()) {
+    HALTER_ASSIGN_OR_RETURN(limits.max_memory_bytes, parseSize(options.max_memory));
+  }
+  if (!options.max_stack.empty()) {
+    HALTER_ASSIGN_OR_RETURN(limits.max_stack_bytes, parseSize(options.max_stack));
+  }
+  limits.max_call_depth = options.max_call_depth;
+  limits.max_table_elements = options.max_table_elements;
+  return limits;
+}
+
+// Ctrl-C cancels the guest (exit status 7) instead of killing the process:
+// a thread waits for SIGINT, which every other thread blocks.
+void cancelOnInterrupt(const CancelToken &token) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set, token] {
+    int sig = 0;
+    if (sigwait(&set, &sig) == 0) token.cancel();
+  }).detach();
+}
+
+void printStats(const Outcome &outcome, const Limits &limits) {
+  const RunStats &s = outcome.stats;
+  fmt::print(stderr, "outcome:     {}\n", outcomeKindName(outcome.kind));
+  if (limits.fuel)
+    fmt::print(stderr, "fuel used:   {} of {}\n", s.fuel_used, *limits.fuel);
+  else
+    fmt::print(stderr, "fuel used:   unmetered (no --fuel)\n");
+  fmt::print(stderr, "wall time:   {}\n", formatDuration(s.wall_time));
+  fmt::print(stderr, "peak memory: {}{}\n", formatSize(s.peak_memory_bytes),
+             s.memory_cap_hit ? " (a grow was refused by --max-memory)" : "");
+  if (s.table_cap_hit) fmt::print(stderr, "table:       a grow was refused by the table cap\n");
+}
+
 } // namespace
 
 int runCommand(const RunOptions &options) {
+  auto limits = limitsFrom(options);
+  if (!limits) {
+    fmt::print(stderr, "error: {}\n", limits.error().message);
+    return kExitUsage;
+  }
   auto bytes = readModuleFile(options.path);
   if (!bytes) {
     fmt::print(stderr, "error: cannot read {}\n", bytes.error().message);
@@ -65,12 +122,15 @@ int runCommand(const RunOptions &options) {
   }
 
   Linker linker;
-  auto instance = linker.instantiate(*module, options.config);
+  auto instance = linker.instantiate(*module, *limits);
   if (!instance) {
     fmt::print(stderr, "error: {}\n", instance.error().describe());
     return exitStatusFor(instance.error());
   }
-  auto outcome = (*instance)->call(options.function, args);
+  CallOptions call_options;
+  call_options.cancel = CancelToken::create();
+  cancelOnInterrupt(call_options.cancel);
+  auto outcome = (*instance)->call(options.function, args, call_options);
   if (!outcome) {
     fmt::print(stderr, "error: {}\n", outcome.error().describe());
     return kExitInvalid;
@@ -85,10 +145,17 @@ int runCommand(const RunOptions &options) {
   case OutcomeKind::Exited:
     fmt::print(stderr, "exited with code {}\n", outcome->exit_code);
     break;
+  case OutcomeKind::OutOfFuel:
+    fmt::print(stderr, "out of fuel after {} units\n", outcome->stats.fuel_used);
+    break;
+  case OutcomeKind::DeadlineExceeded:
+    fmt::print(stderr, "deadline exceeded after {}\n", formatDuration(outcome->stats.wall_time));
+    break;
   default:
     fmt::print(stderr, "{}\n", outcomeKindName(outcome->kind));
     break;
   }
+  if (options.stats) printStats(*outcome, *limits);
   return exitStatusFor(outcome->kind);
 }
 

@@ -547,7 +547,7 @@ TEST(Fuel, StartFunctionRunsUnderTheInstanceLimits) {
   limits.fuel = 10'000;
   auto inst = host.linker.instantiate(*m, limits);
   ASSERT_FALSE(inst.ok());
-  EXPECT_EQ(inst.error().code, ErrorCode::InstantiationTrap);
+  EXPECT_EQ(inst.error().code, ErrorCode::ResourceLimit);
   EXPECT_NE(inst.error().message.find("OutOfFuel"), std::string::npos) << inst.error().message;
 }
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# End-to-end checks of the halter CLI: exit statuses, limit flags, --stats.
+#   cli_test.sh HALTER EXAMPLES_DIR
+set -u
+halter=$1
+examples=$2
+passed=0
+failed=0
+
+# expect STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and
+# that its combined output matches the extended regex PATTERN.
+expect() {
+  local want=$1 pattern=$2
+  shift 3
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if [ "$status" -eq "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $* -> status $status (want $want), output:"
+    sed 's/^/    /' <<<"$out"
+  fi
+}
+
+runaway=$examples/runaway.wasm
+expect 6 'deadline exceeded' -- "$halter" run "$runaway" --invoke spin --timeout 100ms
+expect 5 'out of fuel after 1000000 units' -- "$halter" run "$runaway" --invoke spin --fuel 1000000
+expect 5 'fuel used: +1000000 of 1000000' -- "$halter" run "$runaway" --invoke spin --fuel 1000000 --stats
+expect 0 '^64$' -- "$halter" run "$runaway" --invoke grow_all --max-memory 4MiB
+expect 0 'a grow was refused by --max-memory' -- "$halter" run "$runaway" --invoke grow_all --max-memory 4MiB --stats
+expect 0 'peak memory: 4.00 MiB' -- "$halter" run "$runaway" --invoke grow_all --max-memory 4MiB --stats
+expect 2 'bad duration "soon"' -- "$halter" run "$runaway" --invoke spin --timeout soon
+expect 2 'bad size "lots"' -- "$halter" run "$runaway" --invoke spin --max-memory lots
+expect 2 'must not be negative' -- "$halter" run "$runaway" --invoke spin --fuel -5
+expect 9 'exceeds the limit' -- "$halter" run "$runaway" --invoke spin --max-memory 1KiB
+expect 4 'StackExhausted' -- "$halter" run "$examples/compute.wasm" --invoke fib 20 --max-stack 16
+expect 4 'IntegerDivideByZero' -- "$halter" run "$examples/compute.wasm" --invoke divide 7 0
+
+# Ctrl-C cancels the guest: exit status 7.
+"$halter" run "$runaway" --invoke spin >/dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -INT $pid
+wait $pid
+status=$?
+if [ $status -eq 7 ]; then passed=$((passed + 1)); else
+  failed=$((failed + 1))
+  echo "FAIL: SIGINT during spin -> status $status (want 7)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
