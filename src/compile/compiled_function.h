@@ -24,6 +24,10 @@ struct CompiledFunction {
   // (code index, wasm byte offset) pairs, ascending by code index, for backtraces.
   std::vector<std::pair<uint32_t, uint32_t>> source_map;
   std::vector<std::pair<uint32_t, uint32_t>> metered_source_map;
+  // When metered_code starts with a Fuel instruction, a call pays its cost
+  // (entry_fuel) and enters past it (metered_entry words in); else 0 and 0.
+  uint32_t entry_fuel = 0;
+  uint32_t metered_entry = 0;
 
   const std::vector<uint64_t> &codeFor(bool metered) const { return metered ? metered_code : code; }
   const std::vector<std::pair<uint32_t, uint32_t>> &sourceMapFor(bool metered) const {

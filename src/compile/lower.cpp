@@ -352,16 +352,26 @@ private:
   void bind(const Patch &p, size_t target) {
     code_[p.word] = static_cast<uint64_t>(static_cast<int64_t>(target) - int64_t(p.instr));
   }
-  // Metered lowering: a basic block starts here; its Fuel instruction's cost
-  // grows as the block's instructions are lowered. Nothing fuses across it.
+  // Metered lowering: a basic block starts here. Its Fuel instruction is
+  // emitted before the block's first instruction that costs anything, and its
+  // cost grows as the block's instructions are lowered; a block of free
+  // instructions (end, else, nop) gets none. Nothing fuses across it.
   void startFuelBlock() {
     if (!metered_) return;
     forgetProducer();
-    size_t start = emit(IOp::Fuel, {0});
-    fuel_word_ = start + 1;
+    fuel_word_ = 0;
+    fuel_pending_ = true;
   }
   void chargeFuel(Op op) {
-    if (fuel_word_ != 0) code_[fuel_word_] += opInfo(op).fuel;
+    uint32_t cost = opInfo(op).fuel;
+    if (cost == 0) return;
+    if (fuel_pending_) {
+      forgetProducer();
+      size_t start = emit(IOp::Fuel, {0});
+      fuel_word_ = start + 1;
+      fuel_pending_ = false;
+    }
+    if (fuel_word_ != 0) code_[fuel_word_] += cost;
   }
 
   // Operand stack.
@@ -638,7 +648,8 @@ private:
   Producer prev_;       // the producer just before last_, when contiguous with it
   uint64_t offset_ = 0; // wasm byte offset of the instruction being lowered
   const bool metered_;
-  size_t fuel_word_ = 0; // cost word of the current block's Fuel instruction
+  size_t fuel_word_ = 0;      // cost word of the current block's Fuel instruction
+  bool fuel_pending_ = false; // a block started and has no Fuel instruction yet
   bool broken_ = false;
   bool done_ = false;
 };
@@ -1374,6 +1385,10 @@ Result<std::vector<CompiledFunction>> lowerModule(const ir::Module &module) {
   for (uint32_t i = 0; i < module.codes.size() && i < module.functions.size(); ++i) {
     HALTER_ASSIGN_OR_RETURN(CompiledFunction fn, Lowerer(module, i, false).run());
     HALTER_ASSIGN_OR_RETURN(CompiledFunction metered, Lowerer(module, i, true).run());
+    if (!metered.code.empty() && metered.code[0] == uint64_t(IOp::Fuel)) {
+      fn.entry_fuel = static_cast<uint32_t>(metered.code[1]);
+      fn.metered_entry = kIOpWords[size_t(IOp::Fuel)];
+    }
     fn.metered_code = std::move(metered.code);
     fn.metered_source_map = std::move(metered.source_map);
     fn.frame_slots = std::max(fn.frame_slots, metered.frame_slots);

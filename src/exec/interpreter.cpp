@@ -240,6 +240,17 @@ void executeFrom(Execution *run) {
   } while (0)
 
   // Enters `callee` with its frame at `nfp`; the call instruction is `words` long.
+  // Metered calls pay the callee's entry block in the call (one dispatch less
+  // per call); when it cannot be paid, the call stops before it starts.
+#define PAY_ENTRY(cf)                                                                              \
+  do {                                                                                             \
+    if (metered) {                                                                                 \
+      if (int64_t((cf)->entry_fuel) > fuel) [[unlikely]]                                           \
+        goto out_of_fuel;                                                                          \
+      fuel -= int64_t((cf)->entry_fuel);                                                           \
+    }                                                                                              \
+  } while (0)
+#define ENTRY_PC(cf) (metered ? (cf)->metered_code.data() + (cf)->metered_entry : (cf)->code.data())
   // After a host call: the guest continues unless the host stopped it or an
   // interrupt came while the host worked (a host call is a check point).
 #define DO_CALL(callee, nfp, words)                                                                \
@@ -259,11 +270,12 @@ void executeFrom(Execution *run) {
     if (frames_top == frames_end) [[unlikely]] {                                                   \
       if (!growFrames(*run, &frames, &frames_top, &frames_end)) TRAP(StackExhausted);              \
     }                                                                                              \
+    PAY_ENTRY(cf_);                                                                                \
     *frames_top++ = Frame{pc + (words), fp, run->cur};                                             \
     fp = (nfp);                                                                                    \
     run->cur = (callee);                                                                           \
     if (run->cur->instance != inst) SWITCH_INSTANCE(run->cur->instance);                           \
-    pc = cf_->codeFor(metered).data();                                                             \
+    pc = ENTRY_PC(cf_);                                                                            \
     zeroLocals(fp, *cf_);                                                                          \
     /* Function entry check point (the entry block's Fuel comes next). */                          \
     CHECK_POINT();                                                                                 \
@@ -361,10 +373,11 @@ dispatch:
     if (frames_top == frames_end) [[unlikely]] {
       if (!growFrames(*run, &frames, &frames_top, &frames_end)) TRAP(StackExhausted);
     }
+    PAY_ENTRY(cf);
     *frames_top++ = Frame{pc + 3, fp, run->cur};
     fp = nfp;
     run->cur = callee;
-    pc = cf->codeFor(metered).data();
+    pc = ENTRY_PC(cf);
     zeroLocals(fp, *cf);
     CHECK_POINT();
     DISPATCH();
@@ -922,6 +935,8 @@ trap:
 #undef TRAP
 #undef CHECK_POINT
 #undef CHARGE
+#undef PAY_ENTRY
+#undef ENTRY_PC
 #undef JUMP
 #undef RELOAD_MEMORY
 #undef SWITCH_INSTANCE
