@@ -883,8 +883,8 @@ default:
 }
 #endif
 
-  // clang-format cannot follow labels after the handler macros.
-  // clang-format off
+// clang-format cannot follow labels after the handler macros.
+// clang-format off
 finished:
   run->out.kind = OutcomeKind::Returned;
   run->fuel = fuel;
