@@ -924,7 +924,7 @@ trap:
                                            static_cast<size_t>(frames_top - frames), metered);
   run->fuel = fuel;
   return;
-  // clang-format on
+// clang-format on
 
 #undef OPCODE
 #undef DISPATCH
