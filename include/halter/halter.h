@@ -76,6 +76,53 @@ private:
   std::shared_ptr<const CompiledModule> compiled_;
 };
 
+// What a host function answers:
+// - ok(): its results, written into the result span;
+// - trap(message): the guest traps with HostError(message);
+// - error(message, code): for an import defined with HostErrors::NegativeCode
+//   the guest receives -code (code >= 1) as the result and can read the
+//   message through halter.last_error; for any other import, the same as trap;
+// - exit(code): the guest program ends (WASI proc_exit): OutcomeKind::Exited;
+// - suspend(): the guest is parked; Execution::run() returns Suspended with
+//   the pending call, and Execution::resume / resumeWithError answer it later.
+class HostResult {
+public:
+  enum class Kind : uint8_t { Ok, Trap, Error, Exit, Suspend };
+  static HostResult ok() { return HostResult(); }
+  static HostResult trap(std::string message) {
+    return HostResult(Kind::Trap, 0, std::move(message));
+  }
+  static HostResult error(std::string message, int32_t code = 1) {
+    return HostResult(Kind::Error, code, std::move(message));
+  }
+  static HostResult exit(int code) { return HostResult(Kind::Exit, code, {}); }
+  static HostResult suspend() { return HostResult(Kind::Suspend, 0, {}); }
+  Kind kind() const { return kind_; }
+  bool trapped() const { return kind_ == Kind::Trap; }
+  const std::string &message() const { return message_; }
+  int exitCode() const { return code_; }
+  int32_t errorCode() const { return code_; }
+
+private:
+  HostResult() = default;
+  HostResult(Kind kind, int32_t code, std::string message)
+      : kind_(kind), code_(code), message_(std::move(message)) {}
+  Kind kind_ = Kind::Ok;
+  int32_t code_ = 0;
+  std::string message_;
+};
+
+// How errors of a host import reach the guest (DESIGN §5).
+enum class HostErrors : uint8_t {
+  // HostResult::error and Execution::resumeWithError trap the guest with
+  // HostError(message).
+  Trap,
+  // The import must have exactly one result, i32 or i64. An error returns
+  // -code to the guest instead (code >= 1); the guest reads the message with
+  // the built-in import halter.last_error (see include/halter/halter_guest.h).
+  NegativeCode,
+};
+
 // What a host function sees besides its arguments.
 class CallContext {
 public:
@@ -94,41 +141,18 @@ public:
   // Blocks until `until`, the deadline or an interruption, whichever comes
   // first. Returns true when `until` was reached uninterrupted.
   bool waitUntil(Clock::time_point until) const;
+  // For typed host functions (host_func.h), whose return value can only be
+  // results: answer `r` (a trap, error, exit or suspend) instead.
+  void answer(HostResult r) { answer_ = std::move(r); }
+  std::optional<HostResult> &answerOverride() { return answer_; }
+  // The calling instance (internal; null when the host calls a host function).
+  rt::Instance *callerInstance() const { return caller_; }
 
 private:
+  std::optional<HostResult> answer_;
   rt::Instance *caller_;
   exec::Interrupt *interrupt_;
   std::optional<Clock::time_point> deadline_;
-};
-
-// What a host function answers: results (written into its result span), a
-// trap, or the end of the guest program with an exit code (WASI proc_exit:
-// the execution ends with OutcomeKind::Exited, not a trap).
-class HostResult {
-public:
-  enum class Kind : uint8_t { Ok, Trap, Exit };
-  static HostResult ok() { return HostResult(); }
-  static HostResult trap(std::string message) {
-    HostResult r;
-    r.kind_ = Kind::Trap;
-    r.message_ = std::move(message);
-    return r;
-  }
-  static HostResult exit(int code) {
-    HostResult r;
-    r.kind_ = Kind::Exit;
-    r.exit_code_ = code;
-    return r;
-  }
-  Kind kind() const { return kind_; }
-  bool trapped() const { return kind_ == Kind::Trap; }
-  const std::string &message() const { return message_; }
-  int exitCode() const { return exit_code_; }
-
-private:
-  Kind kind_ = Kind::Ok;
-  int exit_code_ = 0;
-  std::string message_;
 };
 
 // args.size() == type.params.size(); the function writes results[i] for each result.
@@ -143,7 +167,9 @@ public:
   ExternKind kind() const { return kind_; }
   bool valid() const { return object_ != nullptr; }
 
-  static Extern hostFunc(FuncType type, HostFunction fn);
+  // `module` and `name` name the function in suspended calls (PendingCall).
+  static Extern hostFunc(FuncType type, HostFunction fn, HostErrors errors = HostErrors::Trap,
+                         std::string module = {}, std::string name = {});
   static Result<Extern> hostMemory(MemoryType type);
   static Result<Extern> hostTable(TableType type, Value init);
   static Result<Extern> hostGlobal(GlobalType type, Value value);
@@ -183,8 +209,18 @@ public:
   ~Execution();
 
   Outcome run();
-  // True when the last run() stopped with an outcome run() can continue from.
+  // True when the last run() stopped with an outcome run() can continue from
+  // (OutOfFuel, or Suspended once answered).
   bool paused() const;
+  // True while a suspended host call waits for resume or resumeWithError.
+  bool suspended() const;
+  // Answers the pending host call with its results (checked against the
+  // import's result types); run() then continues the guest.
+  Result<void> resume(std::span<const Value> results);
+  // Answers the pending host call with an error: the guest traps with
+  // HostError(message) at the next run(), or, for a HostErrors::NegativeCode
+  // import, receives -code and continues.
+  Result<void> resumeWithError(std::string message, int32_t code = 1);
   // True once the execution ended (returned, trapped, cancelled, ...).
   bool finished() const;
   void addFuel(uint64_t units);
@@ -242,7 +278,13 @@ private:
 class Linker {
 public:
   void define(std::string module, std::string name, Extern value);
-  void defineFunc(std::string module, std::string name, FuncType type, HostFunction fn);
+  void defineFunc(std::string module, std::string name, FuncType type, HostFunction fn,
+                  HostErrors errors = HostErrors::Trap);
+  // A typed host function: the wasm type comes from the callable's signature
+  // (include/halter/host_func.h lists the C++ types that map to wasm types).
+  template <class F>
+  void defineFunc(std::string module, std::string name, F &&fn,
+                  HostErrors errors = HostErrors::Trap);
   // Defines every export of `instance` under `module`.
   void defineInstance(const std::string &module, const Instance &instance);
 
@@ -254,6 +296,9 @@ public:
 
 private:
   std::map<std::pair<std::string, std::string>, Extern> defs_;
+  std::string definition_error_; // the first bad definition, reported by instantiate
 };
 
 } // namespace halter
+
+#include "halter/host_func.h"

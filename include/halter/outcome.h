@@ -71,15 +71,25 @@ struct RunStats {
   bool table_cap_hit = false;  // a table.grow was refused by max_table_elements
 };
 
+// A host call that suspended (HostResult::suspend) and waits for an answer.
+struct PendingCall {
+  std::string module; // the import's module and name, as the host defined them
+  std::string name;
+  std::vector<Value> args;
+  uint64_t token = 0; // unique per suspension in this process, for the embedder's maps
+};
+
 struct Outcome {
   OutcomeKind kind = OutcomeKind::Returned;
   std::vector<Value> results; // when Returned
   Trap trap;                  // when Trapped
   int exit_code = 0;          // when Exited
+  PendingCall pending;        // when Suspended
   RunStats stats;
 
   bool returned() const { return kind == OutcomeKind::Returned; }
   bool trapped() const { return kind == OutcomeKind::Trapped; }
+  bool suspended() const { return kind == OutcomeKind::Suspended; }
 };
 
 } // namespace halter

@@ -16,6 +16,18 @@ bool Execution::paused() const {
   return impl_->paused();
 }
 
+bool Execution::suspended() const {
+  return impl_->suspended();
+}
+
+Result<void> Execution::resume(std::span<const Value> results) {
+  return impl_->resume(results);
+}
+
+Result<void> Execution::resumeWithError(std::string message, int32_t code) {
+  return impl_->resumeWithError(std::move(message), code);
+}
+
 bool Execution::finished() const {
   return impl_->finished();
 }

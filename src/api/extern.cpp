@@ -18,10 +18,14 @@ std::shared_ptr<void> ownedByNewGroup(std::shared_ptr<void> object) {
 }
 } // namespace
 
-Extern Extern::hostFunc(FuncType type, HostFunction fn) {
+Extern Extern::hostFunc(FuncType type, HostFunction fn, HostErrors errors, std::string module,
+                        std::string name) {
   auto func = std::make_shared<rt::Function>();
   func->type = rt::internFuncType(type);
   func->host = std::move(fn);
+  func->host_errors = errors;
+  func->host_module = std::move(module);
+  func->host_name = std::move(name);
   Extern e;
   e.kind_ = ExternKind::Func;
   e.object_ = func.get();

@@ -1,3 +1,4 @@
+#include "api/builtin_imports.h"
 #include "api/compiled_module.h"
 #include "exec/execution.h"
 #include "halter/halter.h"
@@ -9,8 +10,16 @@ void Linker::define(std::string module, std::string name, Extern value) {
   defs_[{std::move(module), std::move(name)}] = std::move(value);
 }
 
-void Linker::defineFunc(std::string module, std::string name, FuncType type, HostFunction fn) {
-  define(std::move(module), std::move(name), Extern::hostFunc(std::move(type), std::move(fn)));
+void Linker::defineFunc(std::string module, std::string name, FuncType type, HostFunction fn,
+                        HostErrors errors) {
+  bool one_int_result = type.results.size() == 1 &&
+                        (type.results[0] == ValType::I32 || type.results[0] == ValType::I64);
+  if (errors == HostErrors::NegativeCode && !one_int_result && definition_error_.empty()) {
+    definition_error_ = module + "." + name + ": HostErrors::NegativeCode needs exactly one i32 " +
+                        "or i64 result, the type is " + type.describe();
+  }
+  Extern func = Extern::hostFunc(std::move(type), std::move(fn), errors, module, name);
+  define(std::move(module), std::move(name), std::move(func));
 }
 
 void Linker::defineInstance(const std::string &module, const Instance &instance) {
@@ -23,11 +32,17 @@ void Linker::defineInstance(const std::string &module, const Instance &instance)
 Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Module> module,
                                                       const Limits &limits) const {
   if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  if (!definition_error_.empty())
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, definition_error_);
   const CompiledModule &cm = module->compiled();
   std::vector<Extern> imports;
   imports.reserve(cm.ir.imports.size());
   for (const ir::Import &imp : cm.ir.imports) {
     auto it = defs_.find({imp.module, imp.name});
+    if (it == defs_.end() && isBuiltinImport(imp.module, imp.name)) {
+      imports.push_back(builtinImport(imp.name));
+      continue;
+    }
     if (it == defs_.end()) {
       return makeError(ErrorCode::UnknownImport, imp.offset,
                        "unknown import " + imp.module + "." + imp.name);

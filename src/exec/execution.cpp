@@ -4,6 +4,7 @@
 #include "runtime/instance.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace halter::exec {
@@ -11,6 +12,11 @@ namespace {
 
 uint32_t slotsOf(ValType t) {
   return t == ValType::V128 ? 2 : 1;
+}
+
+// The answer of a NegativeCode import that failed with `code`.
+Value negativeCode(ValType t, int32_t code) {
+  return t == ValType::I32 ? Value::i32(uint32_t(-code)) : Value::i64(uint64_t(-int64_t(code)));
 }
 
 } // namespace
@@ -73,8 +79,22 @@ void Execution::init(const rt::Function &fn, std::span<const Value> args, const 
 }
 
 Execution::~Execution() {
-  if (state_ == State::Paused && guarded_ != nullptr) guarded_->paused_executions--;
+  unpark();
   if (state_ != State::Finished) finish();
+}
+
+// While parked, the instance refuses new calls (DESIGN §5).
+void Execution::park(State state) {
+  state_ = state;
+  if (guarded_ == nullptr && entry->instance != nullptr) {
+    guarded_ = entry->instance;
+    guarded_->paused_executions++;
+  }
+}
+
+void Execution::unpark() {
+  if (guarded_ != nullptr) guarded_->paused_executions--;
+  guarded_ = nullptr;
 }
 
 void Execution::cancel() {
@@ -91,16 +111,24 @@ void Execution::addFuel(uint64_t units) {
 
 const Outcome &Execution::run() {
   if (state_ == State::Finished) return out;
-  if (state_ == State::Paused && guarded_ != nullptr) {
-    guarded_->paused_executions--;
-    guarded_ = nullptr;
-  }
   Clock::time_point started = Clock::now();
-  out.kind = OutcomeKind::Returned;
   // The timer thread may not have seen a deadline that is already past.
   if (deadline && started >= *deadline) stack->interrupt.raise(Interrupt::kDeadline);
+  // Unanswered: nothing to run, unless an interrupt ends the execution.
+  if (state_ == State::Suspended && !stack->interrupt.raised()) return out;
+  unpark();
+  out.kind = OutcomeKind::Returned;
   if (stack->interrupt.raised()) {
     endInterrupted();
+  } else if (pending_trap_) {
+    out.kind = OutcomeKind::Trapped;
+    out.trap.kind = TrapKind::HostError;
+    out.trap.message = std::move(*pending_trap_);
+    pending_trap_.reset();
+    if (!entry->isHost())
+      out.trap.backtrace = buildBacktrace(cur, call_pc, stack->frames.data(), depth, metered);
+  } else if (host_entry_answered_) {
+    // out.results hold the answer.
   } else if (entry_too_big_) {
     out.kind = OutcomeKind::Trapped;
     out.trap.kind = TrapKind::StackExhausted;
@@ -118,9 +146,9 @@ const Outcome &Execution::run() {
   out.stats = stats_;
 
   if (out.kind == OutcomeKind::OutOfFuel) {
-    state_ = State::Paused;
-    guarded_ = entry->instance;
-    if (guarded_ != nullptr) guarded_->paused_executions++;
+    park(State::Paused);
+  } else if (out.kind == OutcomeKind::Suspended) {
+    park(State::Suspended);
   } else {
     if (out.kind == OutcomeKind::Returned) collectResults();
     finish();
@@ -148,11 +176,24 @@ void Execution::runHost() {
   switch (r.kind()) {
   case HostResult::Kind::Ok:
     return;
+  case HostResult::Kind::Error:
+    if (entry->host_errors == HostErrors::NegativeCode) {
+      out.results[0] = negativeCode(t.results[0], r.errorCode());
+      return;
+    }
+    [[fallthrough]];
   case HostResult::Kind::Trap:
     out.results.clear();
     out.kind = OutcomeKind::Trapped;
     out.trap.kind = TrapKind::HostError;
     out.trap.message = r.message();
+    return;
+  case HostResult::Kind::Suspend:
+    out.results.clear();
+    out.kind = OutcomeKind::Suspended;
+    out.pending =
+        PendingCall{entry->host_module, entry->host_name, host_args_, nextSuspensionToken()};
+    pending_fn = entry;
     return;
   case HostResult::Kind::Exit:
     out.results.clear();
@@ -162,8 +203,70 @@ void Execution::runHost() {
   }
 }
 
+Result<void> Execution::resume(std::span<const Value> results) {
+  if (state_ != State::Suspended)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "no suspended host call to resume");
+  const std::vector<ValType> &types = pending_fn->type->results;
+  if (results.size() != types.size()) {
+    return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                     "resume: " + pending_fn->host_name + " returns " +
+                         std::to_string(types.size()) + " values, got " +
+                         std::to_string(results.size()));
+  }
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (results[i].type() != types[i]) {
+      return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                       "resume: result " + std::to_string(i + 1) + " of " + pending_fn->host_name +
+                           " must be " + valTypeName(types[i]) + ", got " +
+                           valTypeName(results[i].type()));
+    }
+  }
+  if (entry->isHost()) {
+    out.results.assign(results.begin(), results.end());
+    host_entry_answered_ = true;
+  } else {
+    size_t off = 0;
+    for (const Value &v : results) {
+      uint64_t lo = v.lowBits(), hi = v.highBits();
+      std::memcpy(pending_frame + off * 8, &lo, 8);
+      if (v.type() == ValType::V128) std::memcpy(pending_frame + off * 8 + 8, &hi, 8);
+      off += slotsOf(v.type());
+    }
+  }
+  state_ = State::Paused;
+  return okResult();
+}
+
+Result<void> Execution::resumeWithError(std::string message, int32_t code) {
+  if (state_ != State::Suspended)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "no suspended host call to resume");
+  if (code < 1) return makeError(ErrorCode::InvalidArgument, kNoOffset, "error code must be >= 1");
+  if (pending_fn->host_errors != HostErrors::NegativeCode) {
+    pending_trap_ = std::move(message);
+  } else if (entry->isHost()) {
+    out.results = {negativeCode(pending_fn->type->results[0], code)};
+    host_entry_answered_ = true;
+  } else {
+    answerWithError(pending_fn, pending_frame, cur->instance, message, code);
+  }
+  state_ = State::Paused;
+  return okResult();
+}
+
+void answerWithError(const rt::Function *fn, uint8_t *frame, rt::Instance *caller,
+                     const std::string &message, int32_t code) {
+  uint64_t bits = negativeCode(fn->type->results[0], code).lowBits();
+  std::memcpy(frame, &bits, 8);
+  if (caller != nullptr) caller->last_host_error = message;
+}
+
+uint64_t nextSuspensionToken() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 void Execution::collectResults() {
-  if (entry->isHost()) return; // runHost wrote them
+  if (entry->isHost()) return; // runHost or resume wrote them
   const std::vector<ValType> &types = entry->type->results;
   out.results.clear();
   out.results.reserve(types.size());

@@ -27,6 +27,9 @@ public:
   // outcome again.
   const Outcome &run();
   bool paused() const { return state_ == State::Paused; }
+  bool suspended() const { return state_ == State::Suspended; }
+  Result<void> resume(std::span<const Value> results);
+  Result<void> resumeWithError(std::string message, int32_t code);
   bool finished() const { return state_ == State::Finished; }
   void addFuel(uint64_t units);
   uint64_t fuelLeft() const { return metered ? uint64_t(fuel) : 0; }
@@ -51,12 +54,21 @@ public:
   uint64_t table_cap = UINT64_MAX;
   std::optional<Clock::time_point> deadline;
   Outcome out; // what the last execute() ended with
+  // A suspended host call: the callee, where its results go (its frame in
+  // the caller's stack), and the call instruction (for a backtrace).
+  const rt::Function *pending_fn = nullptr;
+  uint8_t *pending_frame = nullptr;
+  const uint64_t *call_pc = nullptr;
   uint64_t peak_memory_bytes = 0;
   bool memory_cap_hit = false;
   bool table_cap_hit = false;
 
 private:
-  enum class State : uint8_t { Ready, Paused, Finished };
+  // Paused: run() continues (OutOfFuel, or a suspension that was answered).
+  // Suspended: a host call waits for resume/resumeWithError.
+  enum class State : uint8_t { Ready, Paused, Suspended, Finished };
+  void park(State state);
+  void unpark();
   void runHost();
   void endInterrupted();
   void collectResults();
@@ -69,11 +81,22 @@ private:
   RunStats stats_;
   CancelToken cancel_;
   std::optional<TimerId> timer_;
-  rt::Instance *guarded_ = nullptr; // counted in paused_executions while paused
+  rt::Instance *guarded_ = nullptr;         // counted in paused_executions while parked
+  std::optional<std::string> pending_trap_; // resumeWithError on a trapping import
+  bool host_entry_answered_ = false;        // `entry` is a host function that was resumed
 };
 
-// Runs `ex` from its saved state until it returns, traps, is interrupted or
-// runs out of fuel; the result is in ex.out (results not yet collected).
+// Runs `ex` from its saved state until it returns, traps, is interrupted,
+// runs out of fuel or suspends; the result is in ex.out (results not yet
+// collected).
 void execute(Execution &ex);
+
+// Answers a host call of a HostErrors::NegativeCode import with an error:
+// -code in its result slot at `frame`, the message kept for halter.last_error
+// in `caller`.
+void answerWithError(const rt::Function *fn, uint8_t *frame, rt::Instance *caller,
+                     const std::string &message, int32_t code);
+
+uint64_t nextSuspensionToken();
 
 } // namespace halter::exec

@@ -72,9 +72,10 @@ inline void zeroLocals(uint8_t *fp, const compile::CompiledFunction &fn) {
 }
 
 // Host call from guest code: arguments from the frame at `frame`, results
-// back into it. Returns the host's answer; its results are written only for Ok.
-HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller,
-                    const Execution &ex) {
+// back into it. Returns the host's answer; its results are written only for
+// Ok. An error of a NegativeCode import is answered here and becomes Ok; a
+// suspension records the pending call in ex.out.pending.
+HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller, Execution &ex) {
   const FuncType &t = *fn->type;
   constexpr size_t kInline = 8;
   Value arg_buf[kInline], res_buf[kInline];
@@ -101,7 +102,21 @@ HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller
   CallContext ctx(caller, &ex.stack->interrupt, ex.deadline);
   HostResult r = fn->host(ctx, std::span<const Value>(args, t.params.size()),
                           std::span<Value>(results, t.results.size()));
-  if (r.kind() != HostResult::Kind::Ok) return r;
+  switch (r.kind()) {
+  case HostResult::Kind::Ok:
+    break;
+  case HostResult::Kind::Error:
+    if (fn->host_errors != HostErrors::NegativeCode) return HostResult::trap(r.message());
+    answerWithError(fn, frame, caller, r.message(), r.errorCode());
+    return HostResult::ok();
+  case HostResult::Kind::Suspend:
+    ex.out.pending =
+        PendingCall{fn->host_module, fn->host_name,
+                    std::vector<Value>(args, args + t.params.size()), nextSuspensionToken()};
+    return r;
+  default:
+    return r;
+  }
   off = 0;
   for (size_t i = 0; i < t.results.size(); ++i) {
     store<uint64_t>(frame + off * 8, results[i].lowBits());
@@ -224,7 +239,11 @@ void executeFrom(Execution *run) {
   uint8_t *mbase = mem ? mem->base_ : nullptr;
   uint64_t msize = mem ? mem->size_bytes_ : 0;
   TrapKind trap_kind = TrapKind::Unreachable;
-  HostResult host_result;
+  HostResult host_result = HostResult::ok();
+  // The host call that stopped the guest (suspend): its frame and length.
+  const rt::Function *host_callee = nullptr;
+  uint8_t *host_frame = nullptr;
+  uint64_t host_call_words = 0;
 
 #define RELOAD_MEMORY()                                                                            \
   do {                                                                                             \
@@ -257,8 +276,12 @@ void executeFrom(Execution *run) {
   do {                                                                                             \
     if ((callee)->instance == nullptr) {                                                           \
       host_result = callHost((callee), (nfp), inst, *run);                                         \
-      if (host_result.kind() != HostResult::Kind::Ok) [[unlikely]]                                 \
+      if (host_result.kind() != HostResult::Kind::Ok) [[unlikely]] {                               \
+        host_callee = (callee);                                                                    \
+        host_frame = (nfp);                                                                        \
+        host_call_words = (words);                                                                 \
         goto host_stopped;                                                                         \
+      }                                                                                            \
       RELOAD_MEMORY();                                                                             \
       pc += (words);                                                                               \
       CHECK_POINT();                                                                               \
@@ -907,6 +930,18 @@ interrupted:
   return;
 
 host_stopped:
+  if (host_result.kind() == HostResult::Kind::Suspend) {
+    // Continue after the call once answered (Execution::resume).
+    run->out.kind = OutcomeKind::Suspended;
+    run->call_pc = pc;
+    run->pc = pc + host_call_words;
+    run->fp = fp;
+    run->depth = static_cast<size_t>(frames_top - frames);
+    run->fuel = fuel;
+    run->pending_fn = host_callee;
+    run->pending_frame = host_frame;
+    return;
+  }
   if (host_result.kind() == HostResult::Kind::Exit) {
     run->out.kind = OutcomeKind::Exited;
     run->out.exit_code = host_result.exitCode();

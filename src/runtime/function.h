@@ -26,6 +26,9 @@ struct Function : std::enable_shared_from_this<Function> {
   uint32_t func_index = 0; // index in the defining module's function space
   // Host functions (instance == nullptr).
   HostFunction host;
+  HostErrors host_errors = HostErrors::Trap;
+  std::string host_module; // names for PendingCall (may be empty)
+  std::string host_name;
 
   bool isHost() const { return instance == nullptr; }
 };

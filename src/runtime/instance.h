@@ -59,6 +59,10 @@ public:
   // ReentrantCall (DESIGN §5).
   std::atomic<uint32_t> paused_executions{0};
 
+  // The message of the last error a HostErrors::NegativeCode import returned
+  // to this instance's code; read by the guest through halter.last_error.
+  std::string last_host_error;
+
   // Contents of data segment `i` ( empty once dropped).
   std::span<const uint8_t> dataSegment(uint32_t i) const;
 };
