@@ -1,5 +1,6 @@
 // Microbenchmarks of the public API: compiling a module, instantiating it,
-// calling an empty export and a guest loop that calls the host.
+// calling an empty export, a guest loop that calls the host, and the same loop
+// with every host call suspended and resumed.
 #include "halter/halter.h"
 
 #include <benchmark/benchmark.h>
@@ -26,11 +27,13 @@ std::shared_ptr<const halter::Module> compileOrSkip(benchmark::State &state, con
   return *module;
 }
 
-halter::Linker apiLinker(uint64_t *ticks) {
+// env.tick adds its argument to *ticks, or (suspend) parks the guest.
+halter::Linker apiLinker(uint64_t *ticks, bool suspend = false) {
   halter::Linker linker;
   linker.defineFunc("env", "tick", halter::FuncType{{halter::ValType::I32}, {}},
-                    [ticks](halter::CallContext &, std::span<const halter::Value> args,
-                            std::span<halter::Value>) {
+                    [ticks, suspend](halter::CallContext &, std::span<const halter::Value> args,
+                                     std::span<halter::Value>) {
+                      if (suspend) return halter::HostResult::suspend();
                       *ticks += args[0].asI32();
                       return halter::HostResult::ok();
                     });
@@ -110,6 +113,38 @@ void guestToHostCalls(benchmark::State &state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * calls));
 }
 BENCHMARK(guestToHostCalls)->Arg(1000);
+
+// Every host call suspends and the embedder resumes it: one item is a whole
+// round trip (guest calls host, host suspends, run() returns, resume, run()
+// continues the guest).
+void suspendResumeRoundTrip(benchmark::State &state) {
+  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/api.wasm");
+  if (!module) return;
+  uint64_t ticks = 0;
+  auto instance = apiLinker(&ticks, true).instantiate(module);
+  if (!instance) {
+    state.SkipWithError(instance.error().describe().c_str());
+    return;
+  }
+  const uint32_t calls = static_cast<uint32_t>(state.range(0));
+  const halter::Value args[] = {halter::Value::i32(calls)};
+  for (auto _ : state) {
+    auto run = (*instance)->start("host_loop", args);
+    halter::Outcome out = run->run();
+    while (out.kind == halter::OutcomeKind::Suspended) {
+      ticks += out.pending.args[0].asI32();
+      (void)run->resume({});
+      out = run->run();
+    }
+    if (!out.returned()) {
+      state.SkipWithError("host_loop did not return");
+      break;
+    }
+  }
+  benchmark::DoNotOptimize(ticks);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * calls));
+}
+BENCHMARK(suspendResumeRoundTrip)->Arg(1000);
 
 } // namespace
 
