@@ -22,7 +22,8 @@ namespace halter {
   X(IntegerOverflow, "integer overflow")                                                           \
   X(InvalidConversion, "invalid conversion to integer")                                            \
   X(StackExhausted, "call stack exhausted")                                                        \
-  X(HostError, "host error")
+  X(HostError, "host error")                                                                       \
+  X(ReentrantCall, "call into an instance with a paused execution")
 
 enum class TrapKind : uint8_t {
 #define HALTER_TRAP_ENUM(name, text) name,

@@ -83,18 +83,23 @@ Execution::~Execution() {
   if (state_ != State::Finished) finish();
 }
 
-// While parked, the instance refuses new calls (DESIGN §5).
+// While parked, the called instance and the one whose code stopped (they
+// differ when the guest called into another instance) refuse new calls
+// (DESIGN §5).
 void Execution::park(State state) {
   state_ = state;
-  if (guarded_ == nullptr && entry->instance != nullptr) {
-    guarded_ = entry->instance;
-    guarded_->paused_executions++;
-  }
+  if (guarded_[0] != nullptr || guarded_[1] != nullptr) return;
+  guarded_[0] = entry->instance;
+  if (cur != nullptr && cur->instance != entry->instance) guarded_[1] = cur->instance;
+  for (rt::Instance *inst : guarded_)
+    if (inst != nullptr) inst->paused_executions++;
 }
 
 void Execution::unpark() {
-  if (guarded_ != nullptr) guarded_->paused_executions--;
-  guarded_ = nullptr;
+  for (rt::Instance *&inst : guarded_) {
+    if (inst != nullptr) inst->paused_executions--;
+    inst = nullptr;
+  }
 }
 
 void Execution::cancel() {

@@ -81,7 +81,7 @@ private:
   RunStats stats_;
   CancelToken cancel_;
   std::optional<TimerId> timer_;
-  rt::Instance *guarded_ = nullptr;         // counted in paused_executions while parked
+  rt::Instance *guarded_[2] = {};           // counted in paused_executions while parked
   std::optional<std::string> pending_trap_; // resumeWithError on a trapping import
   bool host_entry_answered_ = false;        // `entry` is a host function that was resumed
 };

@@ -287,6 +287,10 @@ void executeFrom(Execution *run) {
       CHECK_POINT();                                                                               \
       DISPATCH();                                                                                  \
     }                                                                                              \
+    /* Another instance may be parked by another execution: refuse the call. */                  \
+    if ((callee)->instance != inst &&                                                              \
+        (callee)->instance->paused_executions.load(std::memory_order_relaxed) != 0) [[unlikely]]   \
+      TRAP(ReentrantCall);                                                                         \
     const compile::CompiledFunction *cf_ = (callee)->code;                                         \
     if ((nfp) + uint64_t(cf_->frame_slots) * 8 > stack_end) [[unlikely]]                           \
       TRAP(StackExhausted);                                                                        \

@@ -382,3 +382,61 @@ TEST(TypedHostFunctions, TypesComeFromTheSignature) {
 
 } // namespace
 } // namespace halter
+
+namespace halter {
+namespace {
+
+// Two instances: A waits in a host call; B calls into A.
+struct TwoInstances {
+  Linker linker;
+  std::shared_ptr<Instance> a, b;
+  TwoInstances() {
+    linker.defineFunc("host", "wait", FuncType{{}, {ValType::I32}},
+                      [](CallContext &, auto, auto) { return HostResult::suspend(); });
+    auto ma = Module::compile(test::watToWasm(R"((module
+        (import "host" "wait" (func $wait (result i32)))
+        (func (export "waiting") (result i32) (call $wait))
+        (func (export "ok") (result i32) (i32.const 1))))"));
+    EXPECT_TRUE(ma.ok());
+    a = *linker.instantiate(*ma);
+    linker.defineInstance("a", *a);
+    auto mb = Module::compile(test::watToWasm(R"((module
+        (import "a" "waiting" (func $waiting (result i32)))
+        (import "a" "ok" (func $ok (result i32)))
+        (func (export "via_a") (result i32) (call $waiting))
+        (func (export "call_ok") (result i32) (call $ok))))"));
+    EXPECT_TRUE(mb.ok());
+    b = *linker.instantiate(*mb);
+  }
+};
+
+TEST(Suspend, GuestCallIntoAParkedInstanceTraps) {
+  TwoInstances t;
+  auto ex = t.a->start("waiting", {});
+  ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+  auto r = t.b->call("call_ok", {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->trapped());
+  EXPECT_EQ(r->trap.kind, TrapKind::ReentrantCall);
+  Value v = Value::i32(5);
+  ASSERT_TRUE(ex->resume(std::span(&v, 1)).ok());
+  EXPECT_EQ(ex->run().results[0].asI32(), 5u);
+  r = t.b->call("call_ok", {});
+  ASSERT_TRUE(r.ok() && r->returned());
+  EXPECT_EQ(r->results[0].asI32(), 1u);
+}
+
+TEST(Suspend, ParkedInAnotherInstanceGuardsBoth) {
+  TwoInstances t;
+  auto ex = t.b->start("via_a", {}); // B calls A, A's host call suspends
+  ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+  EXPECT_EQ(t.a->call("ok", {}).error().code, ErrorCode::ReentrantCall);
+  EXPECT_EQ(t.b->call("call_ok", {}).error().code, ErrorCode::ReentrantCall);
+  Value v = Value::i32(9);
+  ASSERT_TRUE(ex->resume(std::span(&v, 1)).ok());
+  EXPECT_EQ(ex->run().results[0].asI32(), 9u);
+  EXPECT_TRUE(t.a->call("ok", {}).ok());
+}
+
+} // namespace
+} // namespace halter
