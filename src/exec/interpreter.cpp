@@ -287,7 +287,7 @@ void executeFrom(Execution *run) {
       CHECK_POINT();                                                                               \
       DISPATCH();                                                                                  \
     }                                                                                              \
-    /* Another instance may be parked by another execution: refuse the call. */                  \
+    /* Another instance may be parked by another execution: refuse the call. */                    \
     if ((callee)->instance != inst &&                                                              \
         (callee)->instance->paused_executions.load(std::memory_order_relaxed) != 0) [[unlikely]]   \
       TRAP(ReentrantCall);                                                                         \
