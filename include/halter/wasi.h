@@ -34,8 +34,12 @@ struct WasiStdio {
 
   static WasiStdio null() { return {}; }
   static WasiStdio inherit() { return {Kind::Inherit, {}, {}, -1}; }
-  static WasiStdio buffer(std::string input = {}) { return {Kind::Buffer, std::move(input), {}, -1}; }
-  static WasiStdio file(std::string host_path) { return {Kind::File, {}, std::move(host_path), -1}; }
+  static WasiStdio buffer(std::string input = {}) {
+    return {Kind::Buffer, std::move(input), {}, -1};
+  }
+  static WasiStdio file(std::string host_path) {
+    return {Kind::File, {}, std::move(host_path), -1};
+  }
   static WasiStdio hostFd(int fd) { return {Kind::HostFd, {}, {}, fd}; }
 };
 

@@ -46,8 +46,10 @@ private:
         continue;
       }
       auto first = queue_.begin();
-      if (Clock::now() < first->first.first) {
-        changed_.wait_until(lock, first->first.first);
+      // A copy: the entry may be erased while we wait.
+      Clock::time_point when = first->first.first;
+      if (Clock::now() < when) {
+        changed_.wait_until(lock, when);
         continue;
       }
       // Raised under our mutex: cancel() cannot return while we hold the pointer.
