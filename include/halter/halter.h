@@ -227,6 +227,10 @@ public:
   // Fuel left (0 when unmetered).
   uint64_t fuelLeft() const;
   const RunStats &stats() const;
+  // Any thread, any time: the execution ends with Cancelled at its next
+  // check point or run(). It cancels through the execution's CancelToken
+  // (CallOptions::cancel, or one of its own), so every execution sharing a
+  // token given in CallOptions is cancelled with it.
   void cancel();
 
   explicit Execution(std::unique_ptr<exec::Execution> impl);

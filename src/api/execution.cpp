@@ -45,7 +45,7 @@ const RunStats &Execution::stats() const {
 }
 
 void Execution::cancel() {
-  impl_->cancel();
+  impl_->cancelToken().cancel();
 }
 
 } // namespace halter

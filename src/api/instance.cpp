@@ -80,7 +80,9 @@ Result<Outcome> Instance::runCall(const rt::Function &fn, std::span<const Value>
 Result<Execution> Instance::startCall(const rt::Function &fn, std::span<const Value> args,
                                       const CallOptions &options) {
   auto ex = std::make_unique<exec::Execution>();
-  ex->init(fn, args, options.limits ? *options.limits : impl_->limits, options.cancel);
+  // Execution::cancel may come from any thread: it goes through a token.
+  CancelToken cancel = options.cancel.empty() ? CancelToken::create() : options.cancel;
+  ex->init(fn, args, options.limits ? *options.limits : impl_->limits, cancel);
   return Execution(std::move(ex));
 }
 

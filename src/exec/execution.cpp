@@ -102,10 +102,6 @@ void Execution::unpark() {
   }
 }
 
-void Execution::cancel() {
-  if (state_ != State::Finished) stack->interrupt.raise(Interrupt::kCancel);
-}
-
 void Execution::addFuel(uint64_t units) {
   if (!metered) return;
   uint64_t room = uint64_t(INT64_MAX) - uint64_t(fuel);

@@ -34,7 +34,7 @@ public:
   void addFuel(uint64_t units);
   uint64_t fuelLeft() const { return metered ? uint64_t(fuel) : 0; }
   const RunStats &stats() const { return stats_; }
-  void cancel();
+  const CancelToken &cancelToken() const { return cancel_; }
 
   // Interpreter state, read and written by execute() (interpreter.cpp).
   const rt::Function *entry = nullptr;
