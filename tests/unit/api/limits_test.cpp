@@ -539,3 +539,26 @@ TEST(Fuel, StartFunctionRunsUnderTheInstanceLimits) {
 
 } // namespace
 } // namespace halter
+
+namespace halter {
+namespace {
+
+TEST(Limits, ExecutionCancelFromAnotherThread) {
+  Host host;
+  auto inst = instantiate(host, compileGuest("runaway"));
+  ASSERT_TRUE(inst);
+  auto ex = inst->start("spin", {});
+  ASSERT_TRUE(ex.ok());
+  std::thread canceller([&ex] {
+    std::this_thread::sleep_for(30ms);
+    ex->cancel();
+  });
+  Outcome out = ex->run();
+  canceller.join();
+  EXPECT_EQ(out.kind, OutcomeKind::Cancelled);
+  ex->cancel(); // after the end: harmless
+  expectHealthy(*inst);
+}
+
+} // namespace
+} // namespace halter
