@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -38,6 +39,19 @@ halter::Linker apiLinker(uint64_t *ticks, bool suspend = false) {
                       return halter::HostResult::ok();
                     });
   return linker;
+}
+
+// An instance of bench/guests/api.wasm whose env.tick is apiLinker's.
+std::optional<std::shared_ptr<halter::Instance>> apiInstanceOrSkip(benchmark::State &state,
+                                                                   uint64_t *ticks, bool suspend) {
+  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/api.wasm");
+  if (!module) return std::nullopt;
+  auto instance = apiLinker(ticks, suspend).instantiate(module);
+  if (!instance) {
+    state.SkipWithError(instance.error().describe().c_str());
+    return std::nullopt;
+  }
+  return *instance;
 }
 
 void compileKernel(benchmark::State &state) {
@@ -71,14 +85,9 @@ void instantiateKernel(benchmark::State &state) {
 BENCHMARK(instantiateKernel);
 
 void callEmptyExport(benchmark::State &state) {
-  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/api.wasm");
-  if (!module) return;
   uint64_t ticks = 0;
-  auto instance = apiLinker(&ticks).instantiate(module);
-  if (!instance) {
-    state.SkipWithError(instance.error().describe().c_str());
-    return;
-  }
+  auto instance = apiInstanceOrSkip(state, &ticks, false);
+  if (!instance) return;
   auto nop = (*instance)->getExport("nop");
   if (!nop) {
     state.SkipWithError(nop.error().describe().c_str());
@@ -92,14 +101,9 @@ void callEmptyExport(benchmark::State &state) {
 BENCHMARK(callEmptyExport);
 
 void guestToHostCalls(benchmark::State &state) {
-  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/api.wasm");
-  if (!module) return;
   uint64_t ticks = 0;
-  auto instance = apiLinker(&ticks).instantiate(module);
-  if (!instance) {
-    state.SkipWithError(instance.error().describe().c_str());
-    return;
-  }
+  auto instance = apiInstanceOrSkip(state, &ticks, false);
+  if (!instance) return;
   const uint32_t calls = static_cast<uint32_t>(state.range(0));
   const halter::Value args[] = {halter::Value::i32(calls)};
   for (auto _ : state) {
@@ -118,14 +122,9 @@ BENCHMARK(guestToHostCalls)->Arg(1000);
 // round trip (guest calls host, host suspends, run() returns, resume, run()
 // continues the guest).
 void suspendResumeRoundTrip(benchmark::State &state) {
-  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/api.wasm");
-  if (!module) return;
   uint64_t ticks = 0;
-  auto instance = apiLinker(&ticks, true).instantiate(module);
-  if (!instance) {
-    state.SkipWithError(instance.error().describe().c_str());
-    return;
-  }
+  auto instance = apiInstanceOrSkip(state, &ticks, true);
+  if (!instance) return;
   const uint32_t calls = static_cast<uint32_t>(state.range(0));
   const halter::Value args[] = {halter::Value::i32(calls)};
   for (auto _ : state) {

@@ -14,6 +14,18 @@ uint32_t slotsOf(ValType t) {
   return t == ValType::V128 ? 2 : 1;
 }
 
+// Lays `values` out in consecutive slots from `frame` (the frame layout of
+// compile/register_code.h).
+void writeSlots(uint8_t *frame, std::span<const Value> values) {
+  size_t off = 0;
+  for (const Value &v : values) {
+    uint64_t lo = v.lowBits(), hi = v.highBits();
+    std::memcpy(frame + off * 8, &lo, 8);
+    if (v.type() == ValType::V128) std::memcpy(frame + off * 8 + 8, &hi, 8);
+    off += slotsOf(v.type());
+  }
+}
+
 // The answer of a NegativeCode import that failed with `code`.
 Value negativeCode(ValType t, int32_t code) {
   return t == ValType::I32 ? Value::i32(uint32_t(-code)) : Value::i64(uint64_t(-int64_t(code)));
@@ -65,13 +77,7 @@ void Execution::init(const rt::Function &fn, std::span<const Value> args, const 
   base = reinterpret_cast<uint8_t *>(stack->slots.get());
   fp = base;
   stack_end = base + bytes;
-  size_t off = 0;
-  for (const Value &v : args) {
-    uint64_t lo = v.lowBits(), hi = v.highBits();
-    std::memcpy(base + off * 8, &lo, 8);
-    if (v.type() == ValType::V128) std::memcpy(base + off * 8 + 8, &hi, 8);
-    off += slotsOf(v.type());
-  }
+  writeSlots(base, args);
   std::memset(base + code.num_param_slots * 8, 0,
               (code.num_local_slots - code.num_param_slots) * 8);
   pc = code.codeFor(metered).data();
@@ -226,13 +232,7 @@ Result<void> Execution::resume(std::span<const Value> results) {
     out.results.assign(results.begin(), results.end());
     host_entry_answered_ = true;
   } else {
-    size_t off = 0;
-    for (const Value &v : results) {
-      uint64_t lo = v.lowBits(), hi = v.highBits();
-      std::memcpy(pending_frame + off * 8, &lo, 8);
-      if (v.type() == ValType::V128) std::memcpy(pending_frame + off * 8 + 8, &hi, 8);
-      off += slotsOf(v.type());
-    }
+    writeSlots(pending_frame, results);
   }
   state_ = State::Paused;
   return okResult();

@@ -290,18 +290,26 @@ TEST(Limits, StackCapsTrapWithoutNativeOverflow) {
   expectHealthy(*inst);
 }
 
+// Calls `name` of the waiter guest under `timeout`; the elapsed time in *elapsed.
+Outcome callWaiter(Instance &inst, const char *name, Clock::duration timeout,
+                   Clock::duration *elapsed) {
+  CallOptions options;
+  options.limits = Limits{};
+  options.limits->timeout = timeout;
+  Clock::time_point t0 = Clock::now();
+  auto r = inst.call(name, {}, options);
+  *elapsed = Clock::now() - t0;
+  EXPECT_TRUE(r.ok());
+  return r.ok() ? *r : Outcome{};
+}
+
 TEST(Limits, DeadlineWhileParkedInAHostFunctionThatHonoursItsContext) {
   Host host;
   auto inst = instantiate(host, compileGuest("waiter"));
   ASSERT_TRUE(inst);
-  CallOptions options;
-  options.limits = Limits{};
-  options.limits->timeout = 100ms;
-  Clock::time_point t0 = Clock::now();
-  auto r = inst->call("call_wait", {}, options);
-  auto elapsed = Clock::now() - t0;
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->kind, OutcomeKind::DeadlineExceeded);
+  Clock::duration elapsed;
+  Outcome r = callWaiter(*inst, "call_wait", 100ms, &elapsed);
+  EXPECT_EQ(r.kind, OutcomeKind::DeadlineExceeded);
   EXPECT_GE(elapsed, 100ms);
   EXPECT_LT(elapsed, 2s);
   auto ok = inst->call("ok", {});
@@ -312,16 +320,11 @@ TEST(Limits, DeadlineDuringAHostCallEndsTheExecutionWhenItReturns) {
   Host host;
   auto inst = instantiate(host, compileGuest("waiter"));
   ASSERT_TRUE(inst);
-  CallOptions options;
-  options.limits = Limits{};
-  options.limits->timeout = 50ms;
-  Clock::time_point t0 = Clock::now();
-  auto r = inst->call("call_sleep", {}, options);
-  auto elapsed = Clock::now() - t0;
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->kind, OutcomeKind::DeadlineExceeded);
+  Clock::duration elapsed;
+  Outcome r = callWaiter(*inst, "call_sleep", 50ms, &elapsed);
+  EXPECT_EQ(r.kind, OutcomeKind::DeadlineExceeded);
   EXPECT_GE(elapsed, 300ms); // the host function was not interrupted
-  EXPECT_TRUE(r->results.empty());
+  EXPECT_TRUE(r.results.empty());
 }
 
 TEST(Limits, CancelWhileParkedInAHostFunction) {
