@@ -18,6 +18,12 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# npm (to fetch guest programs, scripts/fetch_guests.sh) is Debian's package
+# `npm`, or comes with a nodejs from elsewhere: install it only when missing.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#packages[@]} packages present"
   exit 0

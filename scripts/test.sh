@@ -18,6 +18,7 @@ for arg in "$@"; do
 done
 
 bash scripts/deps.sh
+bash scripts/fetch_guests.sh
 
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${CI:-}" = "true" ]; then

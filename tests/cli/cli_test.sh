@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end checks of the halter CLI: exit statuses, limit flags, --stats.
-#   cli_test.sh HALTER EXAMPLES_DIR
+#   cli_test.sh HALTER EXAMPLES_DIR GUESTS_DIR FLITE_WASM
 set -u
 halter=$1
 examples=$2
+wasi=$3/wasi
+flite=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
@@ -37,6 +41,34 @@ expect 2 'must not be negative' -- "$halter" run "$runaway" --invoke spin --fuel
 expect 9 'exceeds the limit' -- "$halter" run "$runaway" --invoke spin --max-memory 1KiB
 expect 4 'StackExhausted' -- "$halter" run "$examples/compute.wasm" --invoke fib 20 --max-stack 16
 expect 4 'IntegerDivideByZero' -- "$halter" run "$examples/compute.wasm" --invoke divide 7 0
+
+# WASI commands: _start with argv, stdio, granted directories, exit codes.
+printf 'one two\nthree\n' >"$tmp/in.txt"
+mkdir -p "$tmp/data" "$tmp/out"
+echo "inside" >"$tmp/data/file.txt"
+expect 0 '^ *2 +3 +14$' -- "$halter" run "$wasi/wc.wasm" --stdin "$tmp/in.txt"
+expect 0 '^inside$' -- "$halter" run "$wasi/cat.wasm" --dir "$tmp/data::/data" -- /data/file.txt
+expect 1 'ENOTCAPABLE|ENOENT' -- "$halter" run "$wasi/cat.wasm" --dir "$tmp/data::/data" -- /etc/passwd
+expect 1 'ENOTCAPABLE' -- "$halter" run "$wasi/cat.wasm" --dir "$tmp/data::/data" -- /data/../../etc/passwd
+expect 0 'write /out/new.txt: EROFS' -- "$halter" run "$wasi/fs.wasm" --dir "$tmp/out::/out" -- write /out/new.txt hello
+expect 0 'write /out/new.txt: ok' -- "$halter" run "$wasi/fs.wasm" --dir "$tmp/out::/out:rw" -- write /out/new.txt hello
+expect 0 '^hello' -- cat "$tmp/out/new.txt"
+expect 7 'exiting with 7' -- "$halter" run "$wasi/exit.wasm" -- 7
+expect 0 'env: GREETING=hi' -- "$halter" run "$wasi/env.wasm" --env GREETING=hi
+expect 2 'bad --env' -- "$halter" run "$wasi/env.wasm" --env novalue
+expect 2 'bad --dir' -- "$halter" run "$wasi/env.wasm" --dir ::/x
+expect 2 'not a WASI command' -- "$halter" run "$runaway"
+expect 6 'deadline exceeded' -- "$halter" run "$wasi/sleep.wasm" --timeout 100ms -- 5000
+# The npm program (scripts/fetch_guests.sh): Flite writes a WAV file.
+mkdir -p "$tmp/speech"
+expect 0 '' -- "$halter" run "$flite" --dir "$tmp/speech::/out:rw" -- -t "hello world" -o /out/hello.wav
+expect 0 '^17246$' -- stat -c %s "$tmp/speech/hello.wav"
+first=$("$halter" run "$wasi/env.wasm" --deterministic --seed 5 2>&1)
+second=$("$halter" run "$wasi/env.wasm" --deterministic --seed 5 2>&1)
+if [ -n "$first" ] && [ "$first" = "$second" ]; then passed=$((passed + 1)); else
+  failed=$((failed + 1))
+  echo "FAIL: --deterministic runs differ"
+fi
 
 # Ctrl-C cancels the guest: exit status 7.
 "$halter" run "$runaway" --invoke spin >/dev/null 2>&1 &

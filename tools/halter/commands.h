@@ -12,8 +12,8 @@ int validateCommand(const std::string &path);
 
 struct RunOptions {
   std::string path;
-  std::string function;
-  std::vector<std::string> args;
+  std::string function;          // empty: run the WASI command's _start
+  std::vector<std::string> args; // the function's arguments, or the command's argv[1..]
   // Limits as typed (parsed by runCommand, so that a bad value is a usage
   // error with a message); empty: no limit.
   std::string fuel;
@@ -23,6 +23,12 @@ struct RunOptions {
   uint32_t max_call_depth = Limits{}.max_call_depth;
   uint64_t max_table_elements = 0;
   bool stats = false;
+  // WASI (used when the module imports wasi_snapshot_preview1).
+  std::vector<std::string> dirs; // HOST[::GUEST][:ro|:rw]
+  std::vector<std::string> env;  // KEY=VALUE
+  std::string stdin_path;
+  bool deterministic = false;
+  uint64_t seed = 0;
 };
 int runCommand(const RunOptions &options);
 

@@ -15,7 +15,6 @@ enum ExitStatus : int {
   kExitOutOfFuel = 5,
   kExitDeadline = 6,
   kExitCancelled = 7,
-  kExitExited = 8,
   kExitLimit = 9, // the module needs more than a limit allows (memory, table, start function)
 };
 
@@ -28,8 +27,9 @@ inline constexpr const char *kExitStatusHelp = "Exit status:\n"
                                                "  5  out of fuel\n"
                                                "  6  deadline exceeded\n"
                                                "  7  cancelled\n"
-                                               "  8  the guest exited (proc_exit)\n"
-                                               "  9  refused by a limit at instantiation\n";
+                                               "  9  refused by a limit at instantiation\n"
+                                               "A guest that exits (WASI proc_exit, or a command's "
+                                               "return from main) gives its own exit code.\n";
 
 // Status for an error from compile or instantiate.
 inline int exitStatusFor(const Error &error) {
@@ -58,8 +58,8 @@ inline int exitStatusFor(OutcomeKind kind) {
     return kExitDeadline;
   case OutcomeKind::Cancelled:
     return kExitCancelled;
-  case OutcomeKind::Exited:
-    return kExitExited;
+  case OutcomeKind::Exited: // the CLI returns the guest's own code instead
+    return kExitOk;
   case OutcomeKind::Suspended:
     return kExitInvalid;
   }

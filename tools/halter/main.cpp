@@ -22,14 +22,30 @@ int main(int argc, char **argv) {
 
   RunOptions run_options;
   CLI::App *run = app.add_subcommand(
-      "run", "Instantiate a module and call an exported function; prints each result on a line");
+      "run", "Run a WASI command (its _start), or instantiate a module and call an exported "
+             "function (--invoke), printing each result on a line");
   run->add_option("file", run_options.path, "The .wasm file")->required();
-  run->add_option("--invoke", run_options.function, "Name of the exported function to call")
-      ->required();
+  run->add_option("--invoke", run_options.function,
+                  "Exported function to call (after _initialize, if exported); without it the "
+                  "module's _start runs as a WASI command");
   run->add_option("args", run_options.args,
-                  "Arguments, parsed by the function's parameter types: integers in decimal or "
-                  "0x hex, floats in decimal, hex float, inf, nan or nan:0xPAYLOAD. Put -- "
-                  "before arguments such as -inf");
+                  "With --invoke: the function's arguments, parsed by its parameter types "
+                  "(integers in decimal or 0x hex, floats in decimal, hex float, inf, nan or "
+                  "nan:0xPAYLOAD). Without: the command's arguments. Put -- before arguments "
+                  "that start with -");
+  run->add_option("--dir", run_options.dirs,
+                  "Grant a host directory: HOST[::GUEST][:ro|:rw] (read-only unless :rw; the "
+                  "guest sees it as GUEST, default HOST); repeat for more")
+      ->allow_extra_args(false);
+  run->add_option("--env", run_options.env,
+                  "Set an environment variable of the guest: KEY=VALUE; repeat for more")
+      ->allow_extra_args(false);
+  run->add_option("--stdin", run_options.stdin_path,
+                  "Read the guest's stdin from this file (default: halter's own stdin)");
+  run->add_flag("--deterministic", run_options.deterministic,
+                "Virtual clocks and seeded random: the same input gives the same output");
+  run->add_option("--seed", run_options.seed, "Seed of the random bytes with --deterministic")
+      ->capture_default_str();
   run->add_option("--fuel", run_options.fuel,
                   "Fuel budget (deterministic units of work); out of fuel is exit status 5");
   run->add_option("--timeout", run_options.timeout,

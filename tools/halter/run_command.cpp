@@ -3,6 +3,7 @@
 #include "limit_text.h"
 #include "module_file.h"
 #include "value_text.h"
+#include "wasi_options.h"
 
 #include <csignal>
 #include <fmt/core.h>
@@ -82,6 +83,43 @@ void printStats(const Outcome &outcome, const Limits &limits) {
   if (s.table_cap_hit) fmt::print(stderr, "table:       a grow was refused by the table cap\n");
 }
 
+bool importsWasi(const Module &module) {
+  for (const ImportInfo &import : module.imports())
+    if (import.module == "wasi_snapshot_preview1") return true;
+  return false;
+}
+
+bool exportsFunction(const Module &module, std::string_view name) {
+  return module.exportedFuncType(name) != nullptr;
+}
+
+// Prints what the outcome means; returns the exit status. A guest that
+// exited (WASI proc_exit) gives its own code.
+int reportOutcome(const Outcome &outcome, const RunOptions &options, const Limits &limits) {
+  switch (outcome.kind) {
+  case OutcomeKind::Returned:
+    for (const Value &v : outcome.results) fmt::print("{}\n", formatValue(v));
+    break;
+  case OutcomeKind::Trapped:
+    printTrap(outcome.trap);
+    break;
+  case OutcomeKind::Exited:
+    break;
+  case OutcomeKind::OutOfFuel:
+    fmt::print(stderr, "out of fuel after {} units\n", outcome.stats.fuel_used);
+    break;
+  case OutcomeKind::DeadlineExceeded:
+    fmt::print(stderr, "deadline exceeded after {}\n", formatDuration(outcome.stats.wall_time));
+    break;
+  default:
+    fmt::print(stderr, "{}\n", outcomeKindName(outcome.kind));
+    break;
+  }
+  if (options.stats) printStats(outcome, limits);
+  if (outcome.kind == OutcomeKind::Exited) return outcome.exit_code;
+  return exitStatusFor(outcome.kind);
+}
+
 } // namespace
 
 int runCommand(const RunOptions &options) {
@@ -100,28 +138,61 @@ int runCommand(const RunOptions &options) {
     fmt::print(stderr, "error: {}\n", module.error().describe());
     return kExitInvalid;
   }
-  const FuncType *type = (*module)->exportedFuncType(options.function);
+
+  // A command runs _start with its arguments as argv; --invoke calls one
+  // export with typed arguments.
+  bool command = options.function.empty();
+  std::string function = command ? "_start" : options.function;
+  const FuncType *type = (*module)->exportedFuncType(function);
   if (!type) {
-    fmt::print(stderr, "error: no exported function \"{}\"; exported functions: {}\n",
-               options.function, functionExports(**module));
-    return kExitUsage;
-  }
-  if (options.args.size() != type->params.size()) {
-    fmt::print(stderr, "error: {} takes {} argument(s), {} given; its type is {}\n",
-               options.function, type->params.size(), options.args.size(), type->describe());
+    if (command)
+      fmt::print(stderr,
+                 "error: {} exports no _start (not a WASI command); use --invoke NAME, "
+                 "exported functions: {}\n",
+                 options.path, functionExports(**module));
+    else
+      fmt::print(stderr, "error: no exported function \"{}\"; exported functions: {}\n", function,
+                 functionExports(**module));
     return kExitUsage;
   }
   std::vector<Value> args;
-  for (size_t i = 0; i < options.args.size(); ++i) {
-    auto value = parseValue(type->params[i], options.args[i]);
-    if (!value) {
-      fmt::print(stderr, "error: argument {}: {}\n", i + 1, value.error().message);
+  if (!command) {
+    if (options.args.size() != type->params.size()) {
+      fmt::print(stderr, "error: {} takes {} argument(s), {} given; its type is {}\n", function,
+                 type->params.size(), options.args.size(), type->describe());
       return kExitUsage;
     }
-    args.push_back(*value);
+    for (size_t i = 0; i < options.args.size(); ++i) {
+      auto value = parseValue(type->params[i], options.args[i]);
+      if (!value) {
+        fmt::print(stderr, "error: argument {}: {}\n", i + 1, value.error().message);
+        return kExitUsage;
+      }
+      args.push_back(*value);
+    }
   }
 
   Linker linker;
+  if (importsWasi(**module)) {
+    std::vector<std::string> argv{options.path};
+    if (command) argv.insert(argv.end(), options.args.begin(), options.args.end());
+    auto config = wasiConfigFrom(options, argv);
+    if (!config) {
+      fmt::print(stderr, "error: {}\n", config.error().message);
+      return kExitUsage;
+    }
+    auto context = WasiContext::create(*config);
+    if (!context) {
+      fmt::print(stderr, "error: {}\n", context.error().describe());
+      return kExitUsage;
+    }
+    // A guest writing to a closed pipe gets EPIPE, not a dead halter.
+    std::signal(SIGPIPE, SIG_IGN);
+    addWasiToLinker(linker, *context);
+  } else if (!options.dirs.empty() || !options.env.empty() || !options.stdin_path.empty()) {
+    fmt::print(stderr, "note: the module does not import WASI; --dir, --env and --stdin have no "
+                       "effect\n");
+  }
   auto instance = linker.instantiate(*module, *limits);
   if (!instance) {
     fmt::print(stderr, "error: {}\n", instance.error().describe());
@@ -130,33 +201,24 @@ int runCommand(const RunOptions &options) {
   CallOptions call_options;
   call_options.cancel = CancelToken::create();
   cancelOnInterrupt(call_options.cancel);
-  auto outcome = (*instance)->call(options.function, args, call_options);
+  // A reactor initialises itself before its exports are used.
+  if (!command && exportsFunction(**module, "_initialize")) {
+    auto init = (*instance)->call("_initialize", {}, call_options);
+    if (!init) {
+      fmt::print(stderr, "error: _initialize: {}\n", init.error().describe());
+      return kExitInvalid;
+    }
+    if (!init->returned()) {
+      fmt::print(stderr, "_initialize did not return:\n");
+      return reportOutcome(*init, options, *limits);
+    }
+  }
+  auto outcome = (*instance)->call(function, args, call_options);
   if (!outcome) {
     fmt::print(stderr, "error: {}\n", outcome.error().describe());
     return kExitInvalid;
   }
-  switch (outcome->kind) {
-  case OutcomeKind::Returned:
-    for (const Value &v : outcome->results) fmt::print("{}\n", formatValue(v));
-    break;
-  case OutcomeKind::Trapped:
-    printTrap(outcome->trap);
-    break;
-  case OutcomeKind::Exited:
-    fmt::print(stderr, "exited with code {}\n", outcome->exit_code);
-    break;
-  case OutcomeKind::OutOfFuel:
-    fmt::print(stderr, "out of fuel after {} units\n", outcome->stats.fuel_used);
-    break;
-  case OutcomeKind::DeadlineExceeded:
-    fmt::print(stderr, "deadline exceeded after {}\n", formatDuration(outcome->stats.wall_time));
-    break;
-  default:
-    fmt::print(stderr, "{}\n", outcomeKindName(outcome->kind));
-    break;
-  }
-  if (options.stats) printStats(*outcome, *limits);
-  return exitStatusFor(outcome->kind);
+  return reportOutcome(*outcome, options, *limits);
 }
 
 } // namespace halter::cli
