@@ -54,6 +54,8 @@ expect 0 'write /out/new.txt: EROFS' -- "$halter" run "$wasi/fs.wasm" --dir "$tm
 expect 0 'write /out/new.txt: ok' -- "$halter" run "$wasi/fs.wasm" --dir "$tmp/out::/out:rw" -- write /out/new.txt hello
 expect 0 '^hello' -- cat "$tmp/out/new.txt"
 expect 7 'exiting with 7' -- "$halter" run "$wasi/exit.wasm" -- 7
+expect 0 'scaling 14' -- "$halter" run "$wasi/reactor.wasm" --invoke scaled 14
+expect 0 '^42$' -- "$halter" run "$wasi/reactor.wasm" --invoke scaled 14
 expect 0 'env: GREETING=hi' -- "$halter" run "$wasi/env.wasm" --env GREETING=hi
 expect 2 'bad --env' -- "$halter" run "$wasi/env.wasm" --env novalue
 expect 2 'bad --dir' -- "$halter" run "$wasi/env.wasm" --dir ::/x
