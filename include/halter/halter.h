@@ -136,11 +136,16 @@ public:
   std::optional<Clock::time_point> deadline() const { return deadline_; }
   // True once the execution was cancelled or its deadline passed: a host
   // function that waits should give up and return (any answer; the
-  // execution then ends with Cancelled or DeadlineExceeded).
+  // execution then ends with Cancelled or DeadlineExceeded, guaranteed once
+  // this returned true).
   bool interrupted() const;
   // Blocks until `until`, the deadline or an interruption, whichever comes
   // first. Returns true when `until` was reached uninterrupted.
   bool waitUntil(Clock::time_point until) const;
+  // A descriptor that turns readable when the execution is interrupted
+  // (cancel or deadline): a host function blocked in poll(2) on its own
+  // descriptors adds it to wake up at once. -1 when there is none.
+  int interruptFd() const;
   // For typed host functions (host_func.h), whose return value can only be
   // results: answer `r` (a trap, error, exit or suspend) instead.
   void answer(HostResult r) { answer_ = std::move(r); }

@@ -12,7 +12,19 @@ std::span<uint8_t> CallContext::memory() const {
 }
 
 bool CallContext::interrupted() const {
-  return interrupt_ != nullptr && interrupt_->raised();
+  if (interrupt_ == nullptr) return false;
+  if (interrupt_->raised()) return true;
+  // A host function may see the deadline pass before the timer thread does:
+  // raise it here, so that the execution ends whatever the host answers.
+  if (deadline_ && Clock::now() >= *deadline_) {
+    interrupt_->raise(exec::Interrupt::kDeadline);
+    return true;
+  }
+  return false;
+}
+
+int CallContext::interruptFd() const {
+  return interrupt_ != nullptr ? interrupt_->wakeFd() : -1;
 }
 
 bool CallContext::waitUntil(Clock::time_point until) const {

@@ -36,7 +36,7 @@ ExecStack *acquireStack(uint64_t stack_bytes) {
       return nullptr;
     }
   }
-  s->interrupt.word.store(0, std::memory_order_relaxed);
+  s->interrupt.reset();
   return s.release();
 }
 

@@ -155,9 +155,13 @@ Errno pollOneoff(AbiCall &c) {
     if (earliest)
       slice = std::min(slice, std::chrono::ceil<std::chrono::milliseconds>(*earliest - now));
     if (auto deadline = c.ctx.deadline()) {
-      if (*deadline <= now) return Errno::Intr;
+      if (*deadline <= now && c.ctx.interrupted()) return Errno::Intr; // raises it too
       slice = std::min(slice, std::chrono::ceil<std::chrono::milliseconds>(*deadline - now));
     }
+    // The interrupt descriptor wakes the wait at once on cancel or deadline
+    // (its readiness is seen by the interrupted() test of the next round).
+    int wake = c.ctx.interruptFd();
+    if (wake >= 0) waits.push_back({wake, POLLIN, 0});
     ::poll(waits.data(), waits.size(), static_cast<int>(std::max<int64_t>(slice.count(), 0)));
   }
 }

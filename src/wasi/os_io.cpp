@@ -90,13 +90,15 @@ Errno waitForFd(const CallContext &ctx, int fd, short events) {
     auto slice = std::chrono::duration_cast<std::chrono::milliseconds>(kPollSlice);
     if (auto deadline = ctx.deadline()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
-      if (left.count() <= 0) return Errno::Intr;
+      if (left.count() <= 0) continue; // interrupted() now says so, and raises it
       slice = std::min(slice, left + std::chrono::milliseconds(1));
     }
-    pollfd p{fd, events, 0};
-    int r = ::poll(&p, 1, static_cast<int>(slice.count()));
+    // The interrupt descriptor wakes the wait at once on cancel or deadline;
+    // the slice only bounds it when there is none.
+    pollfd p[2] = {{fd, events, 0}, {ctx.interruptFd(), POLLIN, 0}};
+    int r = ::poll(p, p[1].fd >= 0 ? 2 : 1, static_cast<int>(slice.count()));
     if (r < 0 && errno != EINTR) return errnoFromHost(errno);
-    if (r > 0) return Errno::Success; // ready, or an error/hangup the next call reports
+    if (p[0].revents != 0) return Errno::Success; // ready, or an error/hangup the next call reports
   }
 }
 
