@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds halter and shows the CLI on a C guest compiled to wasm32 at build time
 # (examples/guests/compute.c: a prime sieve, a Mandelbrot checksum, Fibonacci,
-# a division that traps).
+# a division that traps), a real WASI program from the npm registry, and
+# limits stopping a guest that never returns.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bash scripts/deps.sh
+bash scripts/fetch_guests.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target halter_cli example_c_guests example_guests
 
@@ -25,6 +27,14 @@ run "$halter" inspect "$guest"
 run "$halter" run "$guest" --invoke count_primes 1000000
 run "$halter" run "$guest" --invoke mandelbrot 200 200 100
 run "$halter" run "$guest" --invoke fib 90
+
+# A real program from the npm registry (Flite, speech synthesis in C, built for
+# WASI): it may write only to the directory granted read-write.
+out=$(mktemp -d)
+run "$halter" run .cache/guests/flite.wasm --dir "$out::/out:rw" --stats -- -t "hello from the sandbox" -o /out/hello.wav
+ls -l "$out"
+echo
+rm -rf "$out"
 
 # Non-zero exit statuses: a trap is 4, a missing import is 3; a guest that
 # never returns is stopped by a deadline (6) or by fuel (5).
