@@ -352,6 +352,13 @@ private:
   void bind(const Patch &p, size_t target) {
     code_[p.word] = static_cast<uint64_t>(static_cast<int64_t>(target) - int64_t(p.instr));
   }
+  // A forward target lies strictly after its branch: the interpreter takes
+  // an offset <= 0 for a loop back edge and tests for interrupts there
+  // (register_code.h), so a forward branch must never look like one.
+  void bindForward(const Patch &p, size_t target) {
+    if (target <= p.instr) broken_ = true;
+    bind(p, target);
+  }
   // Metered lowering: a basic block starts here. Its Fuel instruction is
   // emitted before the block's first instruction that costs anything, and its
   // cost grows as the block's instructions are lowered; a block of free
@@ -756,7 +763,7 @@ void Lowerer::lowerElse() {
     size_t start = emit(IOp::Br, {0});
     c.patches.push_back(Patch{start + 1, start});
   }
-  bind(c.else_patch, code_.size());
+  bindForward(c.else_patch, code_.size());
   startFuelBlock();
   c.seen_else = true;
   c.unreachable = false;
@@ -784,8 +791,8 @@ void Lowerer::lowerEnd() {
     return;
   }
   size_t here = code_.size();
-  if (c.kind == CtrlKind::If && !c.seen_else) bind(c.else_patch, here);
-  for (const Patch &p : c.patches) bind(p, here);
+  if (c.kind == CtrlKind::If && !c.seen_else) bindForward(c.else_patch, here);
+  for (const Patch &p : c.patches) bindForward(p, here);
   truncateStack(c.height);
   std::vector<ValType> results = std::move(c.results);
   ctrl_.pop_back();
@@ -812,7 +819,7 @@ void Lowerer::lowerBrIf(uint32_t depth) {
   } else {
     Patch skip = emitCondBranch(cond, false);
     branch(depth);
-    bind(skip, code_.size());
+    bindForward(skip, code_.size());
   }
   forgetProducer();
   startFuelBlock(); // the fall-through
@@ -860,7 +867,7 @@ void Lowerer::lowerBrTable(const std::vector<uint32_t> &labels) {
     if (!found) stubs.push_back({depth, {word}});
   }
   for (auto &s : stubs) {
-    for (size_t word : s.second) bind(Patch{word, start}, code_.size());
+    for (size_t word : s.second) bindForward(Patch{word, start}, code_.size());
     branch(s.first);
   }
   setUnreachable();

@@ -15,58 +15,76 @@
 // params are the caller's argument temporaries and its results come back in
 // the same place.
 //
-// Check points (DESIGN §3.3) are not instructions: the interpreter tests the
-// interrupt word on every call (function entry) and on every taken backward
-// branch (a loop back edge). Fuel is charged by a Fuel instruction at the head
-// of every basic block, in the metered lowering only.
+// Check points (DESIGN §3.3) are not instructions; they are a property of
+// every branch. The lowering binds a branch to a loop label at the loop's
+// first instruction, at or before the branch, and every other target (block
+// and if ends, else arms, br_table stubs) strictly after it. So a branch
+// whose offset is <= 0 is a loop back edge and every other branch goes
+// forward; each iteration of any loop takes at least one branch of offset
+// <= 0, whatever its form (plain, conditional, fused compare, br_table arm,
+// an exit through nested blocks, the loop's only instruction). The
+// interpreter takes every branch through one macro (JUMP) that tests the
+// interrupt word when the offset is <= 0, and tests it on every call
+// (function entry). Tests enumerate the branch forms from the shapes below
+// (shape letter 'o'). Fuel is charged by a Fuel instruction at the head of
+// every basic block, in the metered lowering only.
 #pragma once
 
 #include "common/opcode.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 namespace halter::compile {
 
 // clang-format off
-// Control, data movement, memory, tables and calls. X(Name, words): `words`
-// counts the handler word; 0 marks a variable-length instruction.
+// Operand shapes: one letter per operand word, after the handler word:
+//   s  a frame slot (byte offset from the frame pointer);
+//   i  an immediate (constant bits, memory offset, index, count);
+//   o  a branch offset (signed words from the start of the instruction).
+// "*" marks a variable-length instruction (see instrWords). Every word count,
+// and the list of branch forms the check-point tests enumerate, comes from
+// these shapes.
+//
+// Control, data movement, memory, tables and calls: X(Name, shape).
 #define HALTER_IOPS_FIXED(X)                                                                       \
-  X(Unreachable, 1)  /* trap */                                                                    \
-  X(Fuel, 2)         /* cost: charge the static cost of the basic block it heads */                \
-  X(Copy, 3)         /* dst, src */                                                                \
-  X(Const, 3)        /* dst, imm */                                                                \
-  X(Br, 2)           /* off */                                                                     \
-  X(BrIf, 3)         /* cond, off: branch when cond (i32) != 0 */                                  \
-  X(BrUnless, 3)     /* cond, off: branch when cond (i32) == 0 */                                  \
-  X(BrTable, 0)      /* idx, n, off[0..n-1], off_default */                                        \
-  X(Return, 1)       /* results already in slots 0.. */                                            \
-  X(Return1, 2)      /* src: copy one result to slot 0 and return */                               \
-  X(ReturnN, 0)      /* n, stage, src[0..n-1]: parallel copy to slots 0..n-1 */                    \
-  X(Call, 3)         /* func index, frame (slot of the first argument) */                          \
-  X(CallLocal, 3)    /* func index, frame: a guest function of the caller's own module */          \
-  X(CallIndirect, 5) /* type index, table index, idx slot, frame */                                \
-  X(Select, 5)       /* dst, a, b, cond */                                                         \
-  X(Select2, 5)      /* dst, a, b, cond (two-slot values) */                                       \
-  X(GlobalGet, 3)    /* dst, global index */                                                       \
-  X(GlobalSet, 3)    /* global index, src */                                                       \
-  X(MemorySize, 2)   /* dst */                                                                     \
-  X(MemoryGrow, 3)   /* dst, delta */                                                              \
-  X(MemoryFill, 4)   /* d, val, n */                                                               \
-  X(MemoryCopy, 4)   /* d, s, n */                                                                 \
-  X(MemoryInit, 5)   /* data index, d, s, n */                                                     \
-  X(DataDrop, 2)     /* data index */                                                              \
-  X(TableGet, 4)     /* dst, table, idx */                                                         \
-  X(TableSet, 4)     /* table, idx, val */                                                         \
-  X(TableSize, 3)    /* dst, table */                                                              \
-  X(TableGrow, 5)    /* dst, table, init, n */                                                     \
-  X(TableFill, 5)    /* table, i, val, n */                                                        \
-  X(TableCopy, 6)    /* dst table, src table, d, s, n */                                           \
-  X(TableInit, 6)    /* elem index, table, d, s, n */                                              \
-  X(ElemDrop, 2)     /* elem index */                                                              \
-  X(RefFunc, 3)      /* dst, func index */                                                         \
-  X(BrIncNz, 5)      /* dst, a, imm, off: dst = a + imm (i32); branch when dst != 0 */             \
-  X(BrIncZ, 5)       /* dst, a, imm, off: dst = a + imm (i32); branch when dst == 0 */
+  X(Unreachable, "")     /* trap */                                                                \
+  X(Fuel, "i")           /* cost: charge the static cost of the basic block it heads */            \
+  X(Copy, "ss")          /* dst, src */                                                            \
+  X(Const, "si")         /* dst, imm */                                                            \
+  X(Br, "o")             /* off */                                                                 \
+  X(BrIf, "so")          /* cond, off: branch when cond (i32) != 0 */                              \
+  X(BrUnless, "so")      /* cond, off: branch when cond (i32) == 0 */                              \
+  X(BrTable, "*")        /* idx slot, n, off[0..n-1], off_default */                               \
+  X(Return, "")          /* results already in slots 0.. */                                        \
+  X(Return1, "s")        /* src: copy one result to slot 0 and return */                           \
+  X(ReturnN, "*")        /* n, stage slot, src[0..n-1] slots: parallel copy to slots 0..n-1 */     \
+  X(Call, "is")          /* func index, frame (slot of the first argument) */                      \
+  X(CallLocal, "is")     /* func index, frame: a guest function of the caller's own module */      \
+  X(CallIndirect, "iiss") /* type index, table index, idx slot, frame */                           \
+  X(Select, "ssss")      /* dst, a, b, cond */                                                     \
+  X(Select2, "ssss")     /* dst, a, b, cond (two-slot values) */                                   \
+  X(GlobalGet, "si")     /* dst, global index */                                                   \
+  X(GlobalSet, "is")     /* global index, src */                                                   \
+  X(MemorySize, "s")     /* dst */                                                                 \
+  X(MemoryGrow, "ss")    /* dst, delta */                                                          \
+  X(MemoryFill, "sss")   /* d, val, n */                                                           \
+  X(MemoryCopy, "sss")   /* d, s, n */                                                             \
+  X(MemoryInit, "isss")  /* data index, d, s, n */                                                 \
+  X(DataDrop, "i")       /* data index */                                                          \
+  X(TableGet, "sis")     /* dst, table, idx */                                                     \
+  X(TableSet, "iss")     /* table, idx, val */                                                     \
+  X(TableSize, "si")     /* dst, table */                                                          \
+  X(TableGrow, "siss")   /* dst, table, init, n */                                                 \
+  X(TableFill, "isss")   /* table, i, val, n */                                                    \
+  X(TableCopy, "iisss")  /* dst table, src table, d, s, n */                                       \
+  X(TableInit, "iisss")  /* elem index, table, d, s, n */                                          \
+  X(ElemDrop, "i")       /* elem index */                                                          \
+  X(RefFunc, "si")       /* dst, func index */                                                     \
+  X(BrIncNz, "ssio")     /* dst, a, imm, off: dst = a + imm (i32); branch when dst != 0 */         \
+  X(BrIncZ, "ssio")      /* dst, a, imm, off: dst = a + imm (i32); branch when dst == 0 */
 
 // Loads and stores, named after the wasm Op, in forms by addressing mode
 // (address slot, or base slot + i32 immediate or slot added with wrap-around,
@@ -131,7 +149,7 @@ namespace halter::compile {
   X(I32GeU)
 
 enum class IOp : uint16_t {
-#define HALTER_IOP_FIXED(name, words) name,
+#define HALTER_IOP_FIXED(name, shape) name,
   HALTER_IOPS_FIXED(HALTER_IOP_FIXED)
 #undef HALTER_IOP_FIXED
 #define HALTER_IOP_LOAD(op) Ld##op, LdA##op, LdS##op,
@@ -160,34 +178,78 @@ enum class IOp : uint16_t {
 
 inline constexpr int kIOpCount = static_cast<int>(IOp::Count_);
 
-// Words of each fixed-size instruction, handler word included (0: variable).
-inline constexpr uint8_t kIOpWords[] = {
-#define HALTER_IOP_W_FIXED(name, words) words,
-  HALTER_IOPS_FIXED(HALTER_IOP_W_FIXED)
-#undef HALTER_IOP_W_FIXED
-#define HALTER_IOP_W_LOAD(op) 4, 5, 5,
-  HALTER_LOAD_OPS(HALTER_IOP_W_LOAD)
-#undef HALTER_IOP_W_LOAD
-#define HALTER_IOP_W_STORE(op) 4, 4, 5, 5,
-  HALTER_STORE_OPS(HALTER_IOP_W_STORE)
-#undef HALTER_IOP_W_STORE
-#define HALTER_IOP_W_UN(op) 3,
-  HALTER_UNARY_OPS(HALTER_IOP_W_UN)
-#undef HALTER_IOP_W_UN
-#define HALTER_IOP_W_BIN(op) 4, 4,
-  HALTER_BINARY_OPS(HALTER_IOP_W_BIN)
-#undef HALTER_IOP_W_BIN
-#define HALTER_IOP_W_BR(op) 4, 4,
-  HALTER_BRCMP_OPS(HALTER_IOP_W_BR)
-#undef HALTER_IOP_W_BR
-#define HALTER_IOP_W_BINLD(op, load) 5,
-  HALTER_LOADOP_OPS(HALTER_IOP_W_BINLD)
-#undef HALTER_IOP_W_BINLD
-#define HALTER_IOP_W_BRADD(op) 6, 6, 6, 6,
-  HALTER_BRADD_OPS(HALTER_IOP_W_BRADD)
-#undef HALTER_IOP_W_BRADD
+// Operand shape of each instruction (see the top of this table).
+inline constexpr const char *kIOpShapes[] = {
+#define HALTER_IOP_S_FIXED(name, shape) shape,
+  HALTER_IOPS_FIXED(HALTER_IOP_S_FIXED)
+#undef HALTER_IOP_S_FIXED
+#define HALTER_IOP_S_LOAD(op) "ssi", "ssii", "sssi",
+  HALTER_LOAD_OPS(HALTER_IOP_S_LOAD)
+#undef HALTER_IOP_S_LOAD
+#define HALTER_IOP_S_STORE(op) "ssi", "sii", "sisi", "siii",
+  HALTER_STORE_OPS(HALTER_IOP_S_STORE)
+#undef HALTER_IOP_S_STORE
+#define HALTER_IOP_S_UN(op) "ss",
+  HALTER_UNARY_OPS(HALTER_IOP_S_UN)
+#undef HALTER_IOP_S_UN
+#define HALTER_IOP_S_BIN(op) "sss", "ssi",
+  HALTER_BINARY_OPS(HALTER_IOP_S_BIN)
+#undef HALTER_IOP_S_BIN
+#define HALTER_IOP_S_BR(op) "sso", "sio",
+  HALTER_BRCMP_OPS(HALTER_IOP_S_BR)
+#undef HALTER_IOP_S_BR
+#define HALTER_IOP_S_BINLD(op, load) "sssi",
+  HALTER_LOADOP_OPS(HALTER_IOP_S_BINLD)
+#undef HALTER_IOP_S_BINLD
+#define HALTER_IOP_S_BRADD(op) "sssso", "sssio", "ssiso", "ssiio",
+  HALTER_BRADD_OPS(HALTER_IOP_S_BRADD)
+#undef HALTER_IOP_S_BRADD
 };
-static_assert(sizeof(kIOpWords) == kIOpCount);
+static_assert(sizeof(kIOpShapes) / sizeof(kIOpShapes[0]) == kIOpCount);
+
+// The instructions' names, for tests and diagnostics.
+inline constexpr const char *kIOpNames[] = {
+#define HALTER_IOP_N_FIXED(name, shape) #name,
+  HALTER_IOPS_FIXED(HALTER_IOP_N_FIXED)
+#undef HALTER_IOP_N_FIXED
+#define HALTER_IOP_N_LOAD(op) "Ld" #op, "LdA" #op, "LdS" #op,
+  HALTER_LOAD_OPS(HALTER_IOP_N_LOAD)
+#undef HALTER_IOP_N_LOAD
+#define HALTER_IOP_N_STORE(op) "St" #op, "StI" #op, "StA" #op, "StAI" #op,
+  HALTER_STORE_OPS(HALTER_IOP_N_STORE)
+#undef HALTER_IOP_N_STORE
+#define HALTER_IOP_N_UN(op) "Un" #op,
+  HALTER_UNARY_OPS(HALTER_IOP_N_UN)
+#undef HALTER_IOP_N_UN
+#define HALTER_IOP_N_BIN(op) "Bin" #op, "Imm" #op,
+  HALTER_BINARY_OPS(HALTER_IOP_N_BIN)
+#undef HALTER_IOP_N_BIN
+#define HALTER_IOP_N_BR(op) "Br" #op, "BrImm" #op,
+  HALTER_BRCMP_OPS(HALTER_IOP_N_BR)
+#undef HALTER_IOP_N_BR
+#define HALTER_IOP_N_BINLD(op, load) "BinLd" #op,
+  HALTER_LOADOP_OPS(HALTER_IOP_N_BINLD)
+#undef HALTER_IOP_N_BINLD
+#define HALTER_IOP_N_BRADD(op) "BrAddSS" #op, "BrAddSI" #op, "BrAddIS" #op, "BrAddII" #op,
+  HALTER_BRADD_OPS(HALTER_IOP_N_BRADD)
+#undef HALTER_IOP_N_BRADD
+};
+static_assert(sizeof(kIOpNames) / sizeof(kIOpNames[0]) == kIOpCount);
+
+namespace detail {
+constexpr uint8_t shapeWords(const char *shape) {
+  if (shape[0] == '*') return 0;
+  uint8_t n = 1;
+  while (*shape++ != '\0') ++n;
+  return n;
+}
+template <size_t... I> constexpr auto wordTable(std::index_sequence<I...>) {
+  return std::array<uint8_t, sizeof...(I)>{shapeWords(kIOpShapes[I])...};
+}
+} // namespace detail
+
+// Words of each fixed-size instruction, handler word included (0: variable).
+inline constexpr auto kIOpWords = detail::wordTable(std::make_index_sequence<kIOpCount>());
 
 // clang-format on
 
@@ -198,6 +260,28 @@ inline size_t instrWords(const uint64_t *at) {
   if (op == IOp::BrTable) return 3 + at[2] + 1;
   if (op == IOp::ReturnN) return 3 + at[1];
   return kIOpWords[at[0]];
+}
+
+// Calls f(k) for each word k of the instruction at `at` (unthreaded) that
+// holds a branch offset.
+template <class F> void forEachBranchWord(const uint64_t *at, F &&f) {
+  if (static_cast<IOp>(at[0]) == IOp::BrTable) {
+    for (uint64_t k = 3; k < 3 + at[2] + 1; ++k) f(size_t(k));
+    return;
+  }
+  const char *shape = kIOpShapes[at[0]];
+  for (size_t k = 0; shape[0] != '*' && shape[k] != '\0'; ++k) {
+    if (shape[k] == 'o') f(k + 1);
+  }
+}
+
+// True for every instruction that can branch (shape letter 'o', or br_table).
+inline bool isBranch(IOp op) {
+  if (op == IOp::BrTable) return true;
+  for (const char *s = kIOpShapes[size_t(op)]; *s != '\0'; ++s) {
+    if (*s == 'o') return true;
+  }
+  return false;
 }
 
 } // namespace halter::compile

@@ -128,6 +128,12 @@ HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller
 
 const void *const *g_handlers = nullptr;
 
+// Bulk operations work in chunks this large with an interrupt test after
+// each (DESIGN §3.3): about 20-100 µs of memset or memmove each, page faults
+// on fresh pages included, so they stop as promptly as a loop.
+constexpr uint64_t kBulkChunkBytes = 256 << 10;
+constexpr uint64_t kBulkChunkElems = 32 << 10;
+
 // Makes room for more frame records, up to the depth limit.
 bool growFrames(Execution &run, Frame **frames, Frame **top, Frame **end) {
   size_t depth = static_cast<size_t>(*top - *frames);
@@ -197,13 +203,15 @@ void executeFrom(Execution *run) {
     trap_kind = TrapKind::kind;                                                                    \
     goto trap;                                                                                     \
   } while (0)
-  // Taken branch to the offset in word `k`. A backward branch is a loop back
-  // edge: a check point.
+  // Taken branch to the offset in word `k`, the only way any handler
+  // branches. An offset <= 0 is a loop back edge (register_code.h: the
+  // lowering places every other target after the branch): a check point.
+  // Zero is a loop of one instruction, e.g. `loop br 0 end`.
 #define JUMP(k)                                                                                    \
   do {                                                                                             \
     int64_t off_ = static_cast<int64_t>(pc[k]);                                                    \
     pc += off_;                                                                                    \
-    if (off_ < 0) CHECK_POINT();                                                                   \
+    if (off_ <= 0) CHECK_POINT();                                                                  \
     DISPATCH();                                                                                    \
   } while (0)
   // Bulk operations pay for their length before doing any work (unmetered
@@ -455,13 +463,20 @@ dispatch:
     WR(1, uint32_t(r));
     NEXT(3);
   }
+  // Bulk operations are paid in full up front, then work in chunks with an
+  // interrupt test after each: a deadline or cancel stops a 4 GiB fill as
+  // soon as it stops a loop, leaving a part written (the execution ends),
+  // and a loop-free run of many small ones is a check point per operation.
   OPCODE(MemoryFill) {
     uint64_t d = RD(uint32_t, 1);
     uint8_t v = static_cast<uint8_t>(RD(uint32_t, 2));
     uint64_t n = RD(uint32_t, 3);
     CHARGE(n / kFuelBulkBytes);
     if (d + n > msize) TRAP(MemoryOutOfBounds);
-    if (n != 0) std::memset(mbase + d, v, n);
+    for (uint64_t k = 0; k < n; k += kBulkChunkBytes) {
+      std::memset(mbase + d + k, v, std::min(n - k, kBulkChunkBytes));
+      CHECK_POINT();
+    }
     NEXT(4);
   }
   OPCODE(MemoryCopy) {
@@ -470,7 +485,14 @@ dispatch:
     uint64_t n = RD(uint32_t, 3);
     CHARGE(n / kFuelBulkBytes);
     if (d + n > msize || s + n > msize) TRAP(MemoryOutOfBounds);
-    if (n != 0) std::memmove(mbase + d, mbase + s, n);
+    // Chunks in the direction that reads each source byte before it is
+    // overwritten: ascending when the destination is below the source.
+    for (uint64_t k = 0; k < n; k += kBulkChunkBytes) {
+      uint64_t len = std::min(n - k, kBulkChunkBytes);
+      uint64_t at = d <= s ? k : n - k - len;
+      std::memmove(mbase + d + at, mbase + s + at, len);
+      CHECK_POINT();
+    }
     NEXT(4);
   }
   OPCODE(MemoryInit) {
@@ -480,7 +502,10 @@ dispatch:
     uint64_t n = RD(uint32_t, 4);
     CHARGE(n / kFuelBulkBytes);
     if (s + n > seg.size() || d + n > msize) TRAP(MemoryOutOfBounds);
-    if (n != 0) std::memcpy(mbase + d, seg.data() + s, n);
+    for (uint64_t k = 0; k < n; k += kBulkChunkBytes) {
+      std::memcpy(mbase + d + k, seg.data() + s + k, std::min(n - k, kBulkChunkBytes));
+      CHECK_POINT();
+    }
     NEXT(5);
   }
   OPCODE(DataDrop) {
@@ -510,7 +535,9 @@ dispatch:
     RefPtr init = reinterpret_cast<RefPtr>(static_cast<uintptr_t>(RD(uint64_t, 3)));
     uint32_t n = RD(uint32_t, 4);
     CHARGE(n / kFuelBulkElems);
-    WR(1, uint32_t(t->grow(n, init, &run->table_cap_hit, run->table_cap)));
+    int64_t r = t->grow(n, init, &run->table_cap_hit, run->table_cap, interrupt);
+    if (r == rt::Table::kInterrupted) goto interrupted;
+    WR(1, uint32_t(r));
     NEXT(5);
   }
   OPCODE(TableFill) {
@@ -520,7 +547,10 @@ dispatch:
     uint64_t n = RD(uint32_t, 4);
     CHARGE(n / kFuelBulkElems);
     if (i + n > t->elems_.size()) TRAP(TableOutOfBounds);
-    std::fill_n(t->elems_.begin() + i, n, v);
+    for (uint64_t k = 0; k < n; k += kBulkChunkElems) {
+      std::fill_n(t->elems_.begin() + i + k, std::min(n - k, kBulkChunkElems), v);
+      CHECK_POINT();
+    }
     NEXT(5);
   }
   OPCODE(TableCopy) {
@@ -531,7 +561,13 @@ dispatch:
     uint64_t n = RD(uint32_t, 5);
     CHARGE(n / kFuelBulkElems);
     if (d + n > dt->elems_.size() || s + n > st->elems_.size()) TRAP(TableOutOfBounds);
-    if (n != 0) std::memmove(dt->elems_.data() + d, st->elems_.data() + s, n * sizeof(RefPtr));
+    // As memory.copy: chunks in the direction that is safe for overlap.
+    for (uint64_t k = 0; k < n; k += kBulkChunkElems) {
+      uint64_t len = std::min(n - k, kBulkChunkElems);
+      uint64_t at = d <= s ? k : n - k - len;
+      std::memmove(dt->elems_.data() + d + at, st->elems_.data() + s + at, len * sizeof(RefPtr));
+      CHECK_POINT();
+    }
     NEXT(6);
   }
   OPCODE(TableInit) {
@@ -542,7 +578,11 @@ dispatch:
     uint64_t n = RD(uint32_t, 5);
     CHARGE(n / kFuelBulkElems);
     if (s + n > seg.size() || d + n > t->elems_.size()) TRAP(TableOutOfBounds);
-    if (n != 0) std::memcpy(t->elems_.data() + d, seg.data() + s, n * sizeof(RefPtr));
+    for (uint64_t k = 0; k < n; k += kBulkChunkElems) {
+      std::memcpy(t->elems_.data() + d + k, seg.data() + s + k,
+                  std::min(n - k, kBulkChunkElems) * sizeof(RefPtr));
+      CHECK_POINT();
+    }
     NEXT(6);
   }
   OPCODE(ElemDrop) {

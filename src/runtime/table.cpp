@@ -26,7 +26,8 @@ Result<std::shared_ptr<Table>> Table::create(const TableType &type, RefPtr init,
   return table;
 }
 
-int64_t Table::grow(uint32_t delta, RefPtr init, bool *cap_refused, uint64_t extra_cap) {
+int64_t Table::grow(uint32_t delta, RefPtr init, bool *cap_refused, uint64_t extra_cap,
+                    const std::atomic<uint32_t> *interrupt) {
   uint64_t old_size = elems_.size();
   uint64_t max = max_elements_;
   if (extra_cap < max) max = extra_cap;
@@ -34,7 +35,14 @@ int64_t Table::grow(uint32_t delta, RefPtr init, bool *cap_refused, uint64_t ext
     if (cap_refused != nullptr && delta <= type_max_elements_ - old_size) *cap_refused = true;
     return -1;
   }
-  elems_.resize(old_size + delta, init);
+  constexpr uint64_t kChunk = 32 << 10;
+  for (uint64_t k = 0; k < delta; k += kChunk) {
+    if (k != 0 && interrupt != nullptr && interrupt->load(std::memory_order_relaxed) != 0) {
+      elems_.resize(old_size);
+      return kInterrupted;
+    }
+    elems_.resize(old_size + std::min<uint64_t>(delta, k + kChunk), init);
+  }
   type_.limits.min = old_size + delta;
   return int64_t(old_size);
 }

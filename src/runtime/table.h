@@ -4,6 +4,7 @@
 #include "halter/result.h"
 #include "halter/types.h"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -20,9 +21,12 @@ public:
   const TableType &type() const { return type_; } // limits.min is the current size
   // Returns the old size, or -1 when the maximum or cap refuses.
   // `*cap_refused` is set when the type's maximum allowed the grow but the
-  // cap (or `extra_cap`, a lower per-call cap) did not.
+  // cap (or `extra_cap`, a lower per-call cap) did not. A large grow fills
+  // in chunks and tests `interrupt` (when given) between them; when it is
+  // raised the table keeps its old size and the answer is kInterrupted.
+  static constexpr int64_t kInterrupted = -2;
   int64_t grow(uint32_t delta, RefPtr init, bool *cap_refused = nullptr,
-               uint64_t extra_cap = UINT64_MAX);
+               uint64_t extra_cap = UINT64_MAX, const std::atomic<uint32_t> *interrupt = nullptr);
 
   std::vector<RefPtr> elems_;
 
