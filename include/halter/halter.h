@@ -299,9 +299,13 @@ public:
 
   // Resolves imports, allocates and initialises the instance, runs the start
   // function. A trap during instantiation is ErrorCode::InstantiationTrap;
-  // segments written before the trap stay written (WebAssembly 2.0).
+  // segments written before the trap stay written (WebAssembly 2.0). The
+  // start function runs under `limits` (fuel, timeout, deadline) and stops
+  // on `cancel` from any thread; stopped, it fails the instantiation with
+  // ErrorCode::DeadlineExceeded, Cancelled or (out of fuel) ResourceLimit.
   Result<std::shared_ptr<Instance>> instantiate(std::shared_ptr<const Module> module,
-                                                const Limits &limits = {}) const;
+                                                const Limits &limits = {},
+                                                const CancelToken &cancel = {}) const;
 
 private:
   std::map<std::pair<std::string, std::string>, Extern> defs_;

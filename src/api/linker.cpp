@@ -30,7 +30,8 @@ void Linker::defineInstance(const std::string &module, const Instance &instance)
 }
 
 Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Module> module,
-                                                      const Limits &limits) const {
+                                                      const Limits &limits,
+                                                      const CancelToken &cancel) const {
   if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
   if (!definition_error_.empty())
     return makeError(ErrorCode::InvalidArgument, kNoOffset, definition_error_);
@@ -55,13 +56,19 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
                           rt::instantiate(ref, imports, limits));
 
   if (cm.ir.start) {
-    // The start function runs under the instance's limits (fuel, deadline).
+    // The start function runs under the instance's limits (fuel, deadline)
+    // and the caller's cancel token.
     exec::Execution start;
-    start.init(*impl->funcs[*cm.ir.start], {}, limits, CancelToken());
+    start.init(*impl->funcs[*cm.ir.start], {}, limits, cancel);
     const Outcome &out = start.run();
     if (out.trapped())
       return makeError(ErrorCode::InstantiationTrap, kNoOffset, out.trap.describe());
-    // Stopped by a limit (fuel, deadline), or it exited.
+    if (out.kind == OutcomeKind::DeadlineExceeded)
+      return makeError(ErrorCode::DeadlineExceeded, kNoOffset,
+                       "start function stopped: deadline exceeded");
+    if (out.kind == OutcomeKind::Cancelled)
+      return makeError(ErrorCode::Cancelled, kNoOffset, "start function stopped: cancelled");
+    // Out of fuel, or it exited.
     if (!out.returned()) {
       return makeError(ErrorCode::ResourceLimit, kNoOffset,
                        std::string("start function stopped: ") + outcomeKindName(out.kind));

@@ -43,21 +43,33 @@ Errno writeMemory(MemoryStream &m, const IovecList &iovs, uint64_t &nwritten) {
   return Errno::Success;
 }
 
-// One batched readv/preadv (or writev/pwritev) pass over the list; stops at
-// the first short transfer.
+// Batched readv/preadv (or writev/pwritev) over the list, at most
+// kMaxTransfer bytes a system call; stops at the first short transfer, and
+// between calls once the execution is interrupted (a short transfer the
+// guest may see), so a 2 GiB read of a regular file cannot outlive a
+// deadline by more than one call.
 template <bool kWrite>
-Errno transferBatches(int fd, const IovecList &iovs, int64_t offset, uint64_t &done) {
+Errno transferBatches(int fd, const CallContext &ctx, const IovecList &iovs, int64_t offset,
+                      uint64_t &done) {
+  constexpr uint64_t kMaxTransfer = 1 << 20;
   done = 0;
   iovec batch[kBatch];
-  uint32_t i = 0;
+  uint32_t i = 0; // the next byte to transfer: iovs.at(i)[pos]
+  size_t pos = 0;
   while (i < iovs.count()) {
+    if (done > 0 && ctx.interrupted()) break;
     uint32_t n = 0;
     uint64_t want = 0;
-    for (; i < iovs.count() && n < kBatch; ++i) {
+    while (i < iovs.count() && n < kBatch && want < kMaxTransfer) {
       auto buf = iovs.at(i);
-      if (buf.empty()) continue;
-      batch[n++] = {buf.data(), buf.size()};
-      want += buf.size();
+      size_t len = static_cast<size_t>(std::min<uint64_t>(buf.size() - pos, kMaxTransfer - want));
+      if (len != 0) batch[n++] = {buf.data() + pos, len};
+      want += len;
+      pos += len;
+      if (pos == buf.size()) {
+        ++i;
+        pos = 0;
+      }
     }
     if (n == 0) break;
     ssize_t r;
@@ -125,7 +137,7 @@ Errno readv(FdEntry &entry, const CallContext &ctx, const IovecList &iovs, int64
       return e;
     }
   }
-  return transferBatches<false>(entry.host_fd, iovs, offset, nread);
+  return transferBatches<false>(entry.host_fd, ctx, iovs, offset, nread);
 }
 
 Errno writev(FdEntry &entry, const CallContext &ctx, const IovecList &iovs, int64_t offset,
@@ -142,7 +154,7 @@ Errno writev(FdEntry &entry, const CallContext &ctx, const IovecList &iovs, int6
     break;
   }
   if (entry.isDirectory()) return Errno::IsDir;
-  if (!entry.mayBlock()) return transferBatches<true>(entry.host_fd, iovs, offset, nwritten);
+  if (!entry.mayBlock()) return transferBatches<true>(entry.host_fd, ctx, iovs, offset, nwritten);
   if (offset >= 0) return Errno::SPipe;
   // Piece by piece, waiting for room each time, so the deadline can stop a
   // guest blocked on a full pipe.

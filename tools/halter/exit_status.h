@@ -41,6 +41,10 @@ inline int exitStatusFor(const Error &error) {
     return kExitTrap;
   case ErrorCode::ResourceLimit:
     return kExitLimit;
+  case ErrorCode::DeadlineExceeded: // in the start function
+    return kExitDeadline;
+  case ErrorCode::Cancelled:
+    return kExitCancelled;
   default:
     return kExitInvalid;
   }

@@ -193,14 +193,23 @@ int runCommand(const RunOptions &options) {
     fmt::print(stderr, "note: the module does not import WASI; --dir, --env and --stdin have no "
                        "effect\n");
   }
-  auto instance = linker.instantiate(*module, *limits);
+  // --timeout and Ctrl-C cover the whole run: the start function,
+  // _initialize and the call share one deadline and one cancel token.
+  if (limits->timeout) {
+    Clock::time_point now = Clock::now();
+    if (*limits->timeout < Clock::time_point::max() - now)
+      limits->deadline = now + *limits->timeout;
+    limits->timeout.reset();
+  }
+  CallOptions call_options;
+  call_options.cancel = CancelToken::create();
+  call_options.limits = *limits;
+  cancelOnInterrupt(call_options.cancel);
+  auto instance = linker.instantiate(*module, *limits, call_options.cancel);
   if (!instance) {
     fmt::print(stderr, "error: {}\n", instance.error().describe());
     return exitStatusFor(instance.error());
   }
-  CallOptions call_options;
-  call_options.cancel = CancelToken::create();
-  cancelOnInterrupt(call_options.cancel);
   // A reactor initialises itself before its exports are used.
   if (!command && exportsFunction(**module, "_initialize")) {
     auto init = (*instance)->call("_initialize", {}, call_options);

@@ -241,3 +241,77 @@ TEST_F(WasiAbi, ConfigurationIsValidated) {
 
 } // namespace
 } // namespace halter
+
+namespace halter {
+namespace {
+
+// Reads and writes of regular files go in system calls of at most 1 MiB
+// (so a deadline can stop a 2 GiB read between them); split iovecs must
+// still transfer every byte in order, plain and at an offset.
+TEST(WasiAbiLarge, FileTransfersAcrossSplitIovecsKeepEveryByte) {
+  constexpr uint32_t kSize = (3 << 20) + 123;
+  std::string content(kSize, '\0');
+  for (uint32_t i = 0; i < kSize; ++i) content[i] = char(i * 131 + i / 4099);
+  test::ScratchDir dir;
+  dir.write("big", content);
+  WasiConfig config;
+  config.preopens = {{dir.str(), "/d", true}};
+  auto made = WasiContext::create(config);
+  ASSERT_TRUE(made.ok());
+  std::vector<uint8_t> memory(8 << 20);
+  CallContext ctx{nullptr, nullptr, std::nullopt};
+  auto call = [&](wasi::Errno (*fn)(wasi::AbiCall &), std::vector<Value> args) {
+    wasi::AbiCall c{(*made)->state(), ctx, wasi::GuestMemory(memory), args};
+    return fn(c);
+  };
+  auto put = [&](uint32_t at, uint32_t v) { std::memcpy(memory.data() + at, &v, 4); };
+  auto get = [&](uint32_t at) {
+    uint32_t v;
+    std::memcpy(&v, memory.data() + at, 4);
+    return v;
+  };
+  std::memcpy(memory.data() + 100, "big", 3);
+  ASSERT_EQ(call(wasi::abi::pathOpen,
+                 {Value::i32(3), Value::i32(0), Value::i32(100), Value::i32(3), Value::i32(0),
+                  Value::i64(wasi::right::kFdRead | wasi::right::kFdWrite | wasi::right::kFdSeek),
+                  Value::i64(0), Value::i32(0), Value::i32(200)}),
+            Errno::Success);
+  uint32_t fd = get(200);
+  // Three iovecs: 1 MiB + 17, 1 byte, the rest (and then some).
+  const uint32_t base = 1 << 20, lens[] = {(1 << 20) + 17, 1, (3 << 20)};
+  auto layout = [&] {
+    uint32_t at = base;
+    for (int k = 0; k < 3; ++k) {
+      put(300 + 8 * k, at);
+      put(304 + 8 * k, lens[k]);
+      at += lens[k];
+    }
+  };
+  layout();
+  ASSERT_EQ(
+      call(wasi::abi::fdRead, {Value::i32(fd), Value::i32(300), Value::i32(3), Value::i32(400)}),
+      Errno::Success);
+  EXPECT_EQ(get(400), kSize);
+  EXPECT_EQ(std::memcmp(memory.data() + base, content.data(), kSize), 0);
+  // pread from an offset.
+  std::memset(memory.data() + base, 0, 4 << 20);
+  ASSERT_EQ(call(wasi::abi::fdPread,
+                 {Value::i32(fd), Value::i32(300), Value::i32(3), Value::i64(5), Value::i32(400)}),
+            Errno::Success);
+  EXPECT_EQ(get(400), kSize - 5);
+  EXPECT_EQ(std::memcmp(memory.data() + base, content.data() + 5, kSize - 5), 0);
+  // pwrite the complement back at offset 0 and compare.
+  for (uint32_t i = 0; i < kSize; ++i) memory[base + i] = uint8_t(~uint8_t(content[i]));
+  put(304 + 16, kSize - lens[0] - lens[1]);
+  ASSERT_EQ(call(wasi::abi::fdPwrite,
+                 {Value::i32(fd), Value::i32(300), Value::i32(3), Value::i64(0), Value::i32(400)}),
+            Errno::Success);
+  EXPECT_EQ(get(400), kSize);
+  std::string back = dir.read("big");
+  ASSERT_EQ(back.size(), kSize);
+  for (uint32_t i = 0; i < kSize; i += 997)
+    ASSERT_EQ(uint8_t(back[i]), uint8_t(~uint8_t(content[i]))) << i;
+}
+
+} // namespace
+} // namespace halter
