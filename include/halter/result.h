@@ -35,6 +35,8 @@ namespace halter {
   X(InvalidArgument, "invalid argument")                                                           \
   X(Io, "input/output error")                                                                      \
   X(ReentrantCall, "instance has a paused execution")                                              \
+  X(InstanceBusy, "instance is running a call on another thread")                                  \
+  X(ExecutionFinished, "execution has finished")                                                   \
   X(Internal, "internal error")
 
 enum class ErrorCode : uint16_t {
