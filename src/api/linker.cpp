@@ -32,6 +32,7 @@ void Linker::defineInstance(const std::string &module, const Instance &instance)
 Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Module> module,
                                                       const Limits &limits) const {
   if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  HALTER_TRY(exec::checkLimits(limits));
   if (!definition_error_.empty())
     return makeError(ErrorCode::InvalidArgument, kNoOffset, definition_error_);
   const CompiledModule &cm = module->compiled();
@@ -58,7 +59,8 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
     // The start function runs under the instance's limits (fuel, deadline).
     exec::Execution start;
     start.init(*impl->funcs[*cm.ir.start], {}, limits, CancelToken());
-    const Outcome &out = start.run();
+    HALTER_TRY(start.run());
+    const Outcome &out = start.out;
     if (out.trapped())
       return makeError(ErrorCode::InstantiationTrap, kNoOffset, out.trap.describe());
     // Stopped by a limit (fuel, deadline), or it exited.

@@ -74,7 +74,8 @@ inline void zeroLocals(uint8_t *fp, const compile::CompiledFunction &fn) {
 // Host call from guest code: arguments from the frame at `frame`, results
 // back into it. Returns the host's answer; its results are written only for
 // Ok. An error of a NegativeCode import is answered here and becomes Ok; a
-// suspension records the pending call in ex.out.pending.
+// suspension records the pending call in ex.out.pending. A C++ exception or an
+// error code below 1 is a trap (callHostFunction, execution.h).
 HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller, Execution &ex) {
   const FuncType &t = *fn->type;
   constexpr size_t kInline = 8;
@@ -100,8 +101,8 @@ HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller
   }
   for (size_t i = 0; i < t.results.size(); ++i) results[i] = Value::zero(t.results[i]);
   CallContext ctx(caller, &ex.stack->interrupt, ex.deadline);
-  HostResult r = fn->host(ctx, std::span<const Value>(args, t.params.size()),
-                          std::span<Value>(results, t.results.size()));
+  HostResult r = callHostFunction(*fn, ctx, std::span<const Value>(args, t.params.size()),
+                                  std::span<Value>(results, t.results.size()));
   switch (r.kind()) {
   case HostResult::Kind::Ok:
     break;
