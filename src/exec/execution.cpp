@@ -200,9 +200,14 @@ Result<void> Execution::run() {
   // Unanswered: nothing to run, unless an interrupt ends the execution.
   if (state_ == State::Suspended && !stack->interrupt.raised()) return okResult();
   // Instances are single-threaded: take the called instance and the one
-  // whose code stopped (they differ when the guest called into another).
+  // whose code stopped (they differ when the guest called into another),
+  // and give them back however run() is left; after park(), so that a
+  // thread that takes an instance next sees it parked.
+  struct Leave {
+    Execution *ex;
+    ~Leave() { ex->leaveInstances(); }
+  } leave{this};
   if (!enterInstance(entry->instance) || !enterInstance(cur->instance)) {
-    leaveInstances();
     return makeError(ErrorCode::InstanceBusy, kNoOffset,
                      "the instance is running a call on another thread; an instance runs one "
                      "call at a time (use one instance per thread)");
@@ -210,13 +215,10 @@ Result<void> Execution::run() {
   // Held now, so no parked execution can appear under us.
   if (state_ == State::Ready && entry->instance != nullptr &&
       entry->instance->paused_executions.load() != 0) {
-    leaveInstances();
     return makeError(ErrorCode::ReentrantCall, kNoOffset,
                      "the instance has a paused execution; resume or drop it first");
   }
   runEntered();
-  // After park(): a thread that takes the instance next sees it parked.
-  leaveInstances();
   return okResult();
 }
 
