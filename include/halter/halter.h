@@ -291,10 +291,10 @@ private:
 //
 // Linked instances (one imports another's functions, or they share a table
 // of functions) are one unit for threading: call a set of linked instances
-// from one thread at a time. Each call through this API takes the called
-// instance as above, but a guest call from one linked instance into another
-// does not yet take the callee: a second thread running the callee at that
-// moment is not detected (only a parked callee is, trap ReentrantCall).
+// from one thread at a time. A guest call from one instance into another
+// takes the callee for the rest of the run (as call() would), and traps with
+// TrapKind::InstanceBusy when another thread runs it (ReentrantCall when it
+// is parked).
 class Instance {
 public:
   // Calls an exported function to its end. The Error is for misuse (no

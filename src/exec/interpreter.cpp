@@ -288,10 +288,13 @@ void executeFrom(Execution *run) {
       CHECK_POINT();                                                                               \
       DISPATCH();                                                                                  \
     }                                                                                              \
-    /* Another instance may be parked by another execution: refuse the call. */                    \
-    if ((callee)->instance != inst &&                                                              \
-        (callee)->instance->paused_executions.load(std::memory_order_relaxed) != 0) [[unlikely]]   \
-      TRAP(ReentrantCall);                                                                         \
+    /* Another instance may be parked by another execution, or run by another */                  \
+    /* thread: refuse the call. This execution holds it until its run ends. */                     \
+    if ((callee)->instance != inst) [[unlikely]] {                                                 \
+      if ((callee)->instance->paused_executions.load(std::memory_order_relaxed) != 0)              \
+        TRAP(ReentrantCall);                                                                       \
+      if (!run->enterInstance((callee)->instance)) TRAP(InstanceBusy);                             \
+    }                                                                                              \
     const compile::CompiledFunction *cf_ = (callee)->code;                                         \
     if ((nfp) + uint64_t(cf_->frame_slots) * 8 > stack_end) [[unlikely]]                           \
       TRAP(StackExhausted);                                                                        \

@@ -174,6 +174,35 @@ TEST(ApiFaults, DifferentInstancesRunInParallel) {
   EXPECT_EQ(spun->kind, OutcomeKind::Cancelled);
 }
 
+TEST(ApiFaults, GuestCallIntoALinkedInstanceBusyOnAnotherThreadTraps) {
+  std::shared_ptr<Instance> callee = guest();
+  Linker linker;
+  linker.defineInstance("callee", *callee);
+  auto caller = linker.instantiate(compileWat(R"((module
+    (import "callee" "one" (func $one (result i32)))
+    (func (export "call_one") (result i32) (call $one))))"));
+  ASSERT_TRUE(caller.ok()) << caller.error().describe();
+  EXPECT_EQ(resultOf((*caller)->call("call_one", {})), 1u); // idle callee: fine
+
+  CallOptions options;
+  options.cancel = CancelToken::create();
+  Result<Outcome> spun = makeError(ErrorCode::Internal, kNoOffset, "not run");
+  std::thread spinner([&] { spun = callee->call("spin", {}, options); });
+  StopOnExit stop{options.cancel, spinner};
+  Result<Outcome> r = makeError(ErrorCode::Internal, kNoOffset, "never refused");
+  for (Clock::time_point until = Clock::now() + 5s; Clock::now() < until;) {
+    r = (*caller)->call("call_one", {});
+    if (r.ok() && r->trapped()) break;
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  ASSERT_TRUE(r->trapped()) << "guest code ran a linked instance busy on another thread";
+  EXPECT_EQ(r->trap.kind, TrapKind::InstanceBusy);
+  stop.now();
+  EXPECT_EQ(spun->kind, OutcomeKind::Cancelled);
+  EXPECT_EQ(resultOf((*caller)->call("call_one", {})), 1u);
+}
+
 TEST(ApiFaults, HostFunctionMayCallBackOnTheSameThread) {
   Linker linker;
   std::shared_ptr<Instance> target = guest();
