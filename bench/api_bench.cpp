@@ -129,11 +129,11 @@ void suspendResumeRoundTrip(benchmark::State &state) {
   const halter::Value args[] = {halter::Value::i32(calls)};
   for (auto _ : state) {
     auto run = (*instance)->start("host_loop", args);
-    halter::Outcome out = run->run();
+    halter::Outcome out = run->run().value();
     while (out.kind == halter::OutcomeKind::Suspended) {
       ticks += out.pending.args[0].asI32();
       (void)run->resume({});
-      out = run->run();
+      out = run->run().value();
     }
     if (!out.returned()) {
       state.SkipWithError("host_loop did not return");

@@ -79,7 +79,13 @@ int main(int argc, char **argv) {
   // complete the jobs that are due and resume the guests waiting on them.
   size_t finished = 0;
   auto step = [&](size_t g) {
-    halter::Outcome out = guests[g].run->run();
+    auto ran = guests[g].run->run();
+    if (!ran) {
+      std::printf("guest %zu: %s\n", g, ran.error().describe().c_str());
+      ++finished;
+      return;
+    }
+    const halter::Outcome &out = *ran;
     if (out.kind == halter::OutcomeKind::Suspended) {
       guests[g].waiting_on = int32_t(out.pending.args[0].asI32());
     } else if (out.returned()) {

@@ -80,11 +80,18 @@ private:
 // - ok(): its results, written into the result span;
 // - trap(message): the guest traps with HostError(message);
 // - error(message, code): for an import defined with HostErrors::NegativeCode
-//   the guest receives -code (code >= 1) as the result and can read the
-//   message through halter.last_error; for any other import, the same as trap;
+//   the guest receives -code as the result and can read the message through
+//   halter.last_error; for any other import, the same as trap. `code` must be
+//   >= 1, as for Execution::resumeWithError: an error with a code below 1
+//   traps the guest with HostError naming the bad code, on every import;
 // - exit(code): the guest program ends (WASI proc_exit): OutcomeKind::Exited;
 // - suspend(): the guest is parked; Execution::run() returns Suspended with
-//   the pending call, and Execution::resume / resumeWithError answer it later.
+//   the pending call, and Execution::resume / resumeWithError answer it later
+//   (under Instance::call, which cannot wait, a suspension is a trap).
+// A C++ exception escaping a host function is caught where halter calls it:
+// the guest traps with HostError("host function M.N threw: " + what(), or
+// "unknown exception"), the execution ends and the host is not called again
+// for it. Thread-cancellation unwinding (abi::__forced_unwind) passes through.
 class HostResult {
 public:
   enum class Kind : uint8_t { Ok, Trap, Error, Exit, Suspend };
@@ -205,15 +212,36 @@ struct CallOptions {
 // exactly where it stopped; any other outcome ends the execution. While an
 // execution is paused its instance refuses new calls (ReentrantCall);
 // destroying the Execution drops the paused call and frees the instance.
-// Not thread-safe except cancel() (or the CancelToken), which any thread may
-// call at any time.
+//
+// Lifetime: an Execution keeps alive what it runs on (the instance's
+// lifetime group, and the called function's owner when started from an
+// Extern), so it may outlive every Instance handle: dropping the last
+// handle while an Execution exists frees nothing it needs.
+//
+// Threads: not thread-safe except cancel() (or the CancelToken), which any
+// thread may call at any time. run() takes its instance for the calling
+// thread for the length of the run (see Instance).
+//
+// A moved-from Execution is empty: run(), resume() and resumeWithError()
+// return ErrorCode::InvalidArgument ("empty Execution"), finished() is true,
+// paused() and suspended() are false, fuelLeft() is 0, stats() is all zero,
+// addFuel() and cancel() do nothing.
 class Execution {
 public:
   Execution(Execution &&) noexcept;
   Execution &operator=(Execution &&) noexcept;
   ~Execution();
 
-  Outcome run();
+  // Runs the guest until it stops; the Outcome says how. Errors (nothing is
+  // run, the execution is unchanged): ExecutionFinished once an outcome other
+  // than OutOfFuel or Suspended ended it (that outcome was returned by the
+  // run() that ended it; it is not repeated); InstanceBusy while another
+  // thread runs a call on the instance (try again later); ReentrantCall when
+  // the execution has not run yet and its instance has another paused
+  // execution; InvalidArgument when empty. run() on an unanswered
+  // suspension returns the Suspended outcome again (or Cancelled /
+  // DeadlineExceeded once interrupted).
+  Result<Outcome> run();
   // True when the last run() stopped with an outcome run() can continue from
   // (OutOfFuel, or Suspended once answered).
   bool paused() const;
@@ -224,10 +252,16 @@ public:
   Result<void> resume(std::span<const Value> results);
   // Answers the pending host call with an error: the guest traps with
   // HostError(message) at the next run(), or, for a HostErrors::NegativeCode
-  // import, receives -code and continues.
+  // import, receives -code and continues. `code` must be >= 1 (else
+  // InvalidArgument), as for HostResult::error.
   Result<void> resumeWithError(std::string message, int32_t code = 1);
-  // True once the execution ended (returned, trapped, cancelled, ...).
+  // True once the execution ended (returned, trapped, cancelled, ...), and
+  // for an empty (moved-from) Execution.
   bool finished() const;
+  // True for a moved-from Execution.
+  bool empty() const;
+  // Adds fuel to a metered execution (none to an unmetered one). Sums
+  // saturate: fuel left never exceeds INT64_MAX units and never drops.
   void addFuel(uint64_t units);
   // Fuel left (0 when unmetered).
   uint64_t fuelLeft() const;
@@ -238,23 +272,45 @@ public:
   // token given in CallOptions is cancelled with it.
   void cancel();
 
-  explicit Execution(std::unique_ptr<exec::Execution> impl);
+  // `keep_alive` and `keep_alive_callee` own what `impl` runs on.
+  Execution(std::unique_ptr<exec::Execution> impl, std::shared_ptr<const void> keep_alive,
+            std::shared_ptr<const void> keep_alive_callee = nullptr);
 
 private:
+  // Declared before impl_: destroyed after it.
+  std::shared_ptr<const void> keep_alive_;
+  std::shared_ptr<const void> keep_alive_callee_;
   std::unique_ptr<exec::Execution> impl_;
 };
 
+// An instance is single-threaded: it runs one call at a time. A call (or
+// Execution::run) while another thread runs code of the instance is refused
+// at once with ErrorCode::InstanceBusy, before any guest code runs; calls
+// on one thread may nest (a host function calling back into the instance).
+// Different instances run in parallel on different threads.
+//
+// Linked instances (one imports another's functions, or they share a table
+// of functions) are one unit for threading: call a set of linked instances
+// from one thread at a time. A guest call from one instance into another
+// takes the callee for the rest of the run (as call() would), and traps with
+// TrapKind::InstanceBusy when another thread runs it (ReentrantCall when it
+// is parked).
 class Instance {
 public:
   // Calls an exported function to its end. The Error is for misuse (no
   // such export, wrong arguments, ReentrantCall while an execution of this
-  // instance is paused); what the guest did is in the Outcome. An OutOfFuel
-  // outcome here ends the call (use start() to continue it instead).
+  // instance is paused, InstanceBusy while another thread runs it,
+  // InvalidArgument for limits no call can run under, see limits.h); what
+  // the guest did is in the Outcome. An OutOfFuel outcome here ends the call
+  // (use start() to continue it instead). call() cannot wait for a host
+  // function that suspends (HostResult::suspend): the call ends with a trap
+  // HostError whose message says to use start() instead.
   Result<Outcome> call(std::string_view export_name, std::span<const Value> args,
                        const CallOptions &options = {});
   Result<Outcome> call(const Extern &func, std::span<const Value> args,
                        const CallOptions &options = {});
-  // Prepares a call without running it; Execution::run() runs it.
+  // Prepares a call without running it; Execution::run() runs it. The
+  // Execution keeps the instance alive (see Execution).
   Result<Execution> start(std::string_view export_name, std::span<const Value> args,
                           const CallOptions &options = {});
   Result<Execution> start(const Extern &func, std::span<const Value> args,
@@ -280,7 +336,7 @@ private:
   Result<Outcome> runCall(const rt::Function &fn, std::span<const Value> args,
                           const CallOptions &options);
   Result<Execution> startCall(const rt::Function &fn, std::span<const Value> args,
-                              const CallOptions &options);
+                              const CallOptions &options, const Extern *func = nullptr);
 };
 
 // Resolves imports by (module, name) and instantiates modules.

@@ -18,12 +18,18 @@ struct Limits {
   // cost on entry, bulk operations and memory.grow a cost proportional to
   // their length (see README "Limits"). Empty: unmetered, and the metering
   // code is not run at all. Running out ends in OutcomeKind::OutOfFuel; the
-  // Execution can be given more fuel and continued.
+  // Execution can be given more fuel and continued. At most INT64_MAX units
+  // are held at once: a larger budget, or more added by Execution::addFuel,
+  // saturates there (a sum never wraps around).
   std::optional<uint64_t> fuel;
   // Wall-clock budget of the call, counted from its start and across host
-  // calls and suspensions. Empty: none.
+  // calls and suspensions. Empty: none. The deadline it gives saturates: a
+  // timeout that reaches past the clock's range (up to nanoseconds::max())
+  // means no practical deadline, never "expired"; zero or negative has
+  // expired at once.
   std::optional<std::chrono::nanoseconds> timeout;
   // An absolute deadline; with a timeout too, the earlier one counts.
+  // Clock::time_point::max() never passes.
   std::optional<Clock::time_point> deadline;
   // Cap on each linear memory the instance defines, in bytes (0: only the
   // type's maximum). Instantiation fails when the initial size is above it;
@@ -34,7 +40,11 @@ struct Limits {
   // implementation limit, 10,000,000). Same rules as max_memory_bytes.
   uint64_t max_table_elements = 0;
   // Guest call depth and value-stack bytes of one call; beyond either the
-  // guest traps with StackExhausted (never a native stack overflow).
+  // guest traps with StackExhausted (never a native stack overflow). The
+  // depth counts the called function's own frame: 1 lets it run but call
+  // nothing (a guest call traps; host imports do not count). 0 is invalid:
+  // Instance::call/start and Linker::instantiate refuse it with
+  // ErrorCode::InvalidArgument.
   uint32_t max_call_depth = 10000;
   uint64_t max_stack_bytes = 8u << 20;
 };

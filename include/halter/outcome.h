@@ -23,7 +23,8 @@ namespace halter {
   X(InvalidConversion, "invalid conversion to integer")                                            \
   X(StackExhausted, "call stack exhausted")                                                        \
   X(HostError, "host error")                                                                       \
-  X(ReentrantCall, "call into an instance with a paused execution")
+  X(ReentrantCall, "call into an instance with a paused execution")                                \
+  X(InstanceBusy, "call into an instance running on another thread")
 
 enum class TrapKind : uint8_t {
 #define HALTER_TRAP_ENUM(name, text) name,

@@ -37,6 +37,8 @@ namespace halter {
   X(ReentrantCall, "instance has a paused execution")                                              \
   X(DeadlineExceeded, "deadline exceeded")                                                         \
   X(Cancelled, "cancelled")                                                                        \
+  X(InstanceBusy, "instance is running a call on another thread")                                  \
+  X(ExecutionFinished, "execution has finished")                                                   \
   X(Internal, "internal error")
 
 enum class ErrorCode : uint16_t {

@@ -3,49 +3,77 @@
 
 namespace halter {
 
-Execution::Execution(std::unique_ptr<exec::Execution> impl) : impl_(std::move(impl)) {}
+namespace {
+
+Error emptyExecution() {
+  return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                   "empty Execution (moved from): it has nothing to run");
+}
+
+} // namespace
+
+Execution::Execution(std::unique_ptr<exec::Execution> impl, std::shared_ptr<const void> keep_alive,
+                     std::shared_ptr<const void> keep_alive_callee)
+    : keep_alive_(std::move(keep_alive)), keep_alive_callee_(std::move(keep_alive_callee)),
+      impl_(std::move(impl)) {}
 Execution::Execution(Execution &&) noexcept = default;
-Execution &Execution::operator=(Execution &&) noexcept = default;
+Execution &Execution::operator=(Execution &&other) noexcept {
+  if (this == &other) return *this;
+  impl_.reset(); // before what it runs on
+  keep_alive_ = std::move(other.keep_alive_);
+  keep_alive_callee_ = std::move(other.keep_alive_callee_);
+  impl_ = std::move(other.impl_);
+  return *this;
+}
 Execution::~Execution() = default;
 
-Outcome Execution::run() {
-  return impl_->run();
+Result<Outcome> Execution::run() {
+  if (!impl_) return emptyExecution();
+  HALTER_TRY(impl_->run());
+  return impl_->out;
 }
 
 bool Execution::paused() const {
-  return impl_->paused();
+  return impl_ && impl_->paused();
 }
 
 bool Execution::suspended() const {
-  return impl_->suspended();
+  return impl_ && impl_->suspended();
 }
 
 Result<void> Execution::resume(std::span<const Value> results) {
+  if (!impl_) return emptyExecution();
   return impl_->resume(results);
 }
 
 Result<void> Execution::resumeWithError(std::string message, int32_t code) {
+  if (!impl_) return emptyExecution();
   return impl_->resumeWithError(std::move(message), code);
 }
 
 bool Execution::finished() const {
-  return impl_->finished();
+  return !impl_ || impl_->finished();
+}
+
+bool Execution::empty() const {
+  return !impl_;
 }
 
 void Execution::addFuel(uint64_t units) {
-  impl_->addFuel(units);
+  if (impl_) impl_->addFuel(units);
 }
 
 uint64_t Execution::fuelLeft() const {
-  return impl_->fuelLeft();
+  return impl_ ? impl_->fuelLeft() : 0;
 }
 
 const RunStats &Execution::stats() const {
-  return impl_->stats();
+  static const RunStats kNoStats;
+  return impl_ ? impl_->stats() : kNoStats;
 }
 
 void Execution::cancel() {
-  impl_->cancelToken().cancel();
+  if (impl_) impl_->cancelToken().cancel();
 }
 
 } // namespace halter

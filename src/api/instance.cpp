@@ -71,19 +71,25 @@ Result<const rt::Function *> Instance::resolveCall(std::string_view export_name,
 
 Result<Outcome> Instance::runCall(const rt::Function &fn, std::span<const Value> args,
                                   const CallOptions &options) {
+  const Limits &limits = options.limits ? *options.limits : impl_->limits;
+  HALTER_TRY(exec::checkLimits(limits));
   exec::Execution ex;
-  ex.init(fn, args, options.limits ? *options.limits : impl_->limits, options.cancel);
-  ex.run();
+  ex.init(fn, args, limits, options.cancel);
+  ex.forbidSuspension(); // nothing could answer it
+  HALTER_TRY(ex.run());
   return std::move(ex.out);
 }
 
 Result<Execution> Instance::startCall(const rt::Function &fn, std::span<const Value> args,
-                                      const CallOptions &options) {
+                                      const CallOptions &options, const Extern *func) {
+  const Limits &limits = options.limits ? *options.limits : impl_->limits;
+  HALTER_TRY(exec::checkLimits(limits));
   auto ex = std::make_unique<exec::Execution>();
   // Execution::cancel may come from any thread: it goes through a token.
   CancelToken cancel = options.cancel.empty() ? CancelToken::create() : options.cancel;
-  ex->init(fn, args, options.limits ? *options.limits : impl_->limits, cancel);
-  return Execution(std::move(ex));
+  ex->init(fn, args, limits, cancel);
+  // The execution keeps this instance's group (and the callee's owner) alive.
+  return Execution(std::move(ex), impl_, func != nullptr ? func->owner_ : nullptr);
 }
 
 Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,
@@ -107,7 +113,7 @@ Result<Execution> Instance::start(std::string_view export_name, std::span<const 
 Result<Execution> Instance::start(const Extern &func, std::span<const Value> args,
                                   const CallOptions &options) {
   HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall({}, &func, args));
-  return startCall(*fn, args, options);
+  return startCall(*fn, args, options, &func);
 }
 
 const Limits &Instance::limits() const {

@@ -33,6 +33,7 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
                                                       const Limits &limits,
                                                       const CancelToken &cancel) const {
   if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  HALTER_TRY(exec::checkLimits(limits));
   if (!definition_error_.empty())
     return makeError(ErrorCode::InvalidArgument, kNoOffset, definition_error_);
   const CompiledModule &cm = module->compiled();
@@ -60,7 +61,8 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
     // and the caller's cancel token.
     exec::Execution start;
     start.init(*impl->funcs[*cm.ir.start], {}, limits, cancel);
-    const Outcome &out = start.run();
+    HALTER_TRY(start.run());
+    const Outcome &out = start.out;
     if (out.trapped())
       return makeError(ErrorCode::InstantiationTrap, kNoOffset, out.trap.describe());
     if (out.kind == OutcomeKind::DeadlineExceeded)

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <cxxabi.h>
+#include <exception>
 
 namespace halter::exec {
 namespace {
@@ -31,7 +33,64 @@ Value negativeCode(ValType t, int32_t code) {
   return t == ValType::I32 ? Value::i32(uint32_t(-code)) : Value::i64(uint64_t(-int64_t(code)));
 }
 
+// `now + timeout`, saturated: a timeout beyond the clock's range is no
+// practical deadline (the far end of the clock), never one in the past; a
+// negative timeout has expired already.
+Clock::time_point deadlineAfter(Clock::time_point now, std::chrono::nanoseconds timeout) {
+  if (timeout <= std::chrono::nanoseconds::zero()) return now;
+  if (timeout >= Clock::time_point::max() - now) return Clock::time_point::max();
+  return now + std::chrono::duration_cast<Clock::duration>(timeout);
+}
+
+uint64_t saturatingAdd(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+// "module.name" of a host function, for messages.
+std::string hostName(const rt::Function &fn) {
+  if (fn.host_module.empty() && fn.host_name.empty()) return "(unnamed)";
+  return fn.host_module + "." + fn.host_name;
+}
+
+// The message of an exception that escaped a host function.
+std::string exceptionText(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception &ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
 } // namespace
+
+Result<void> checkLimits(const Limits &limits) {
+  if (limits.max_call_depth == 0) {
+    return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                     "Limits::max_call_depth must be at least 1 (the called function's own frame)");
+  }
+  return okResult();
+}
+
+HostResult callHostFunction(const rt::Function &fn, CallContext &ctx, std::span<const Value> args,
+                            std::span<Value> results) {
+  HostResult r = HostResult::ok();
+  try {
+    r = fn.host(ctx, args, results);
+  } catch (abi::__forced_unwind &) {
+    throw; // thread cancellation must unwind
+  } catch (...) {
+    return HostResult::trap("host function " + hostName(fn) +
+                            " threw: " + exceptionText(std::current_exception()));
+  }
+  if (r.kind() == HostResult::Kind::Error && r.errorCode() < 1) {
+    return HostResult::trap(
+        "host function " + hostName(fn) + " answered HostResult::error with code " +
+        std::to_string(r.errorCode()) + " (error codes must be >= 1): " + r.message());
+  }
+  return r;
+}
 
 void Execution::init(const rt::Function &fn, std::span<const Value> args, const Limits &limits,
                      const CancelToken &cancel) {
@@ -46,7 +105,7 @@ void Execution::init(const rt::Function &fn, std::span<const Value> args, const 
   if (limits.max_table_elements != 0) table_cap = limits.max_table_elements;
   deadline = limits.deadline;
   if (limits.timeout) {
-    Clock::time_point t = Clock::now() + *limits.timeout;
+    Clock::time_point t = deadlineAfter(Clock::now(), *limits.timeout);
     if (!deadline || t < *deadline) deadline = t;
   }
 
@@ -62,7 +121,9 @@ void Execution::init(const rt::Function &fn, std::span<const Value> args, const 
     cancel_ = cancel;
     cancel_.attach(&stack->interrupt);
   }
-  if (deadline) timer_ = scheduleDeadline(*deadline, &stack->interrupt);
+  // The far end of the clock never comes: no timer for it.
+  if (deadline && *deadline != Clock::time_point::max())
+    timer_ = scheduleDeadline(*deadline, &stack->interrupt);
 
   if (fn.isHost()) {
     host_args_.assign(args.begin(), args.end());
@@ -113,16 +174,67 @@ void Execution::addFuel(uint64_t units) {
   uint64_t room = uint64_t(INT64_MAX) - uint64_t(fuel);
   units = std::min(units, room);
   fuel += int64_t(units);
-  fuel_given_ += units;
+  fuel_given_ = saturatingAdd(fuel_given_, units);
 }
 
-const Outcome &Execution::run() {
-  if (state_ == State::Finished) return out;
-  Clock::time_point started = Clock::now();
+bool Execution::enterInstance(rt::Instance *inst) {
+  if (inst == nullptr) return true;
+  if (std::find(entered_.begin(), entered_.end(), inst) != entered_.end()) return true;
+  if (!inst->tryEnter()) return false;
+  entered_.push_back(inst);
+  return true;
+}
+
+void Execution::leaveInstances() {
+  for (rt::Instance *inst : entered_) inst->leave();
+  entered_.clear();
+}
+
+Result<void> Execution::run() {
+  if (state_ == State::Finished) {
+    return makeError(ErrorCode::ExecutionFinished, kNoOffset,
+                     "the execution has finished (the run() that ended it returned its outcome)");
+  }
   // The timer thread may not have seen a deadline that is already past.
-  if (deadline && started >= *deadline) stack->interrupt.raise(Interrupt::kDeadline);
+  if (deadline && Clock::now() >= *deadline) stack->interrupt.raise(Interrupt::kDeadline);
   // Unanswered: nothing to run, unless an interrupt ends the execution.
-  if (state_ == State::Suspended && !stack->interrupt.raised()) return out;
+  if (state_ == State::Suspended && !stack->interrupt.raised()) return okResult();
+  // Instances are single-threaded: take the called instance and the one
+  // whose code stopped (they differ when the guest called into another),
+  // and give them back however run() is left; after park(), so that a
+  // thread that takes an instance next sees it parked.
+  struct Leave {
+    Execution *ex;
+    ~Leave() { ex->leaveInstances(); }
+  } leave{this};
+  if (!enterInstance(entry->instance) || !enterInstance(cur->instance)) {
+    return makeError(ErrorCode::InstanceBusy, kNoOffset,
+                     "the instance is running a call on another thread; an instance runs one "
+                     "call at a time (use one instance per thread)");
+  }
+  // Held now, so no parked execution can appear under us.
+  if (state_ == State::Ready && entry->instance != nullptr &&
+      entry->instance->paused_executions.load() != 0) {
+    return makeError(ErrorCode::ReentrantCall, kNoOffset,
+                     "the instance has a paused execution; resume or drop it first");
+  }
+  runEntered();
+  return okResult();
+}
+
+void Execution::refuseSuspension() {
+  out.kind = OutcomeKind::Trapped;
+  out.trap.kind = TrapKind::HostError;
+  out.trap.message = "host function " + hostName(*pending_fn) +
+                     " suspended under Instance::call(), which cannot wait for an answer; use "
+                     "Instance::start() and Execution::resume() for imports that suspend";
+  if (!entry->isHost())
+    out.trap.backtrace = buildBacktrace(cur, call_pc, stack->frames.data(), depth, metered);
+  out.pending = PendingCall{};
+}
+
+void Execution::runEntered() {
+  Clock::time_point started = Clock::now();
   unpark();
   out.kind = OutcomeKind::Returned;
   if (stack->interrupt.raised()) {
@@ -145,6 +257,7 @@ const Outcome &Execution::run() {
   } else {
     execute(*this);
   }
+  if (out.kind == OutcomeKind::Suspended && !suspension_allowed_) refuseSuspension();
   stats_.wall_time += Clock::now() - started;
   if (metered) stats_.fuel_used = fuel_given_ - uint64_t(fuel);
   stats_.peak_memory_bytes = peak_memory_bytes;
@@ -160,7 +273,6 @@ const Outcome &Execution::run() {
     if (out.kind == OutcomeKind::Returned) collectResults();
     finish();
   }
-  return out;
 }
 
 void Execution::endInterrupted() {
@@ -174,7 +286,7 @@ void Execution::runHost() {
   out.results.resize(t.results.size());
   for (size_t i = 0; i < t.results.size(); ++i) out.results[i] = Value::zero(t.results[i]);
   CallContext ctx(nullptr, &stack->interrupt, deadline);
-  HostResult r = entry->host(ctx, host_args_, out.results);
+  HostResult r = callHostFunction(*entry, ctx, host_args_, out.results);
   if (stack->interrupt.raised()) {
     out.results.clear();
     endInterrupted();

@@ -23,9 +23,19 @@ public:
   Execution(const Execution &) = delete;
   Execution &operator=(const Execution &) = delete;
 
-  // Runs until the next outcome; a finished execution answers its last
-  // outcome again.
-  const Outcome &run();
+  // Runs until the next outcome, left in `out`. Errors, with nothing run:
+  // ExecutionFinished once an outcome ended the execution; InstanceBusy when
+  // another thread runs the instance (rt::Instance::tryEnter); ReentrantCall
+  // when a not yet started execution finds its instance parked by another.
+  Result<void> run();
+  // For Instance::call, which cannot wait for an answer: a host call that
+  // suspends ends the execution with a HostError trap that says to use start().
+  void forbidSuspension() { suspension_allowed_ = false; }
+  // Takes `inst` (null: nothing to take) for this execution until the end of
+  // the current run(); true when it is now held by this thread. For the
+  // entry instance and, meant for the interpreter's cross-instance calls, for
+  // any instance the guest calls into (DESIGN §3.7).
+  bool enterInstance(rt::Instance *inst);
   bool paused() const { return state_ == State::Paused; }
   bool suspended() const { return state_ == State::Suspended; }
   Result<void> resume(std::span<const Value> results);
@@ -70,6 +80,9 @@ private:
   void park(State state);
   void unpark();
   void runHost();
+  void runEntered();
+  void leaveInstances();
+  void refuseSuspension();
   void endInterrupted();
   void collectResults();
   void finish();
@@ -84,6 +97,8 @@ private:
   rt::Instance *guarded_[2] = {};           // counted in paused_executions while parked
   std::optional<std::string> pending_trap_; // resumeWithError on a trapping import
   bool host_entry_answered_ = false;        // `entry` is a host function that was resumed
+  bool suspension_allowed_ = true;
+  std::vector<rt::Instance *> entered_; // taken by enterInstance during this run
 };
 
 // Runs `ex` from its saved state until it returns, traps, is interrupted,
@@ -98,5 +113,16 @@ void answerWithError(const rt::Function *fn, uint8_t *frame, rt::Instance *calle
                      const std::string &message, int32_t code);
 
 uint64_t nextSuspensionToken();
+
+// Refuses limits no call can run under: max_call_depth 0 (limits.h).
+Result<void> checkLimits(const Limits &limits);
+
+// Calls host function `fn`; every host call goes through here. A C++
+// exception escaping it becomes a trap HostError naming the function and the
+// exception's what() (or "unknown exception"); an error answer with a code
+// below 1 becomes a trap HostError naming the code, as resumeWithError
+// refuses such codes.
+HostResult callHostFunction(const rt::Function &fn, CallContext &ctx, std::span<const Value> args,
+                            std::span<Value> results);
 
 } // namespace halter::exec

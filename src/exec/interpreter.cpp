@@ -74,7 +74,8 @@ inline void zeroLocals(uint8_t *fp, const compile::CompiledFunction &fn) {
 // Host call from guest code: arguments from the frame at `frame`, results
 // back into it. Returns the host's answer; its results are written only for
 // Ok. An error of a NegativeCode import is answered here and becomes Ok; a
-// suspension records the pending call in ex.out.pending.
+// suspension records the pending call in ex.out.pending. A C++ exception or an
+// error code below 1 is a trap (callHostFunction, execution.h).
 HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller, Execution &ex) {
   const FuncType &t = *fn->type;
   constexpr size_t kInline = 8;
@@ -100,8 +101,8 @@ HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller
   }
   for (size_t i = 0; i < t.results.size(); ++i) results[i] = Value::zero(t.results[i]);
   CallContext ctx(caller, &ex.stack->interrupt, ex.deadline);
-  HostResult r = fn->host(ctx, std::span<const Value>(args, t.params.size()),
-                          std::span<Value>(results, t.results.size()));
+  HostResult r = callHostFunction(*fn, ctx, std::span<const Value>(args, t.params.size()),
+                                  std::span<Value>(results, t.results.size()));
   switch (r.kind()) {
   case HostResult::Kind::Ok:
     break;
@@ -295,10 +296,13 @@ void executeFrom(Execution *run) {
       CHECK_POINT();                                                                               \
       DISPATCH();                                                                                  \
     }                                                                                              \
-    /* Another instance may be parked by another execution: refuse the call. */                    \
-    if ((callee)->instance != inst &&                                                              \
-        (callee)->instance->paused_executions.load(std::memory_order_relaxed) != 0) [[unlikely]]   \
-      TRAP(ReentrantCall);                                                                         \
+    /* Another instance may be parked by another execution, or run by another */                  \
+    /* thread: refuse the call. This execution holds it until its run ends. */                     \
+    if ((callee)->instance != inst) [[unlikely]] {                                                 \
+      if ((callee)->instance->paused_executions.load(std::memory_order_relaxed) != 0)              \
+        TRAP(ReentrantCall);                                                                       \
+      if (!run->enterInstance((callee)->instance)) TRAP(InstanceBusy);                             \
+    }                                                                                              \
     const compile::CompiledFunction *cf_ = (callee)->code;                                         \
     if ((nfp) + uint64_t(cf_->frame_slots) * 8 > stack_end) [[unlikely]]                           \
       TRAP(StackExhausted);                                                                        \

@@ -58,6 +58,18 @@ public:
   // (OutOfFuel, Suspended): while non-zero, new calls are refused with
   // ReentrantCall (DESIGN §5).
   std::atomic<uint32_t> paused_executions{0};
+  // Instances are single-threaded (DESIGN §3.7): the thread running code of
+  // this instance (kNoThread: none), taken with compare-exchange by
+  // exec::Execution::run for the whole run, and how many runs of that thread
+  // are nested in it (a host function calling back into the instance).
+  // busy_depth is touched only by the owning thread.
+  static constexpr uintptr_t kNoThread = 0;
+  std::atomic<uintptr_t> busy_thread{kNoThread};
+  uint32_t busy_depth = 0;
+  // Takes the instance for the calling thread: false when another thread
+  // holds it. Each successful tryEnter is paired with one leave.
+  bool tryEnter();
+  void leave();
 
   // The message of the last error a HostErrors::NegativeCode import returned
   // to this instance's code; read by the guest through halter.last_error.

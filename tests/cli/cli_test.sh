@@ -72,6 +72,22 @@ if [ -n "$first" ] && [ "$first" = "$second" ]; then passed=$((passed + 1)); els
   echo "FAIL: --deterministic runs differ"
 fi
 
+# Module files are read bounded (--max-module-size, default 1 GiB): exit status 8.
+# `timeout` turns a read that never ends into a failure instead of a hang.
+truncate -s 1073741825 "$tmp/sparse.wasm" # one byte above 1 GiB, no disk used
+expect 8 'its size, 1.00 GiB, is above the limit of 1.00 GiB' -- timeout 20 "$halter" validate "$tmp/sparse.wasm"
+expect 8 'above the limit' -- timeout 20 "$halter" inspect "$tmp/sparse.wasm"
+expect 8 'above the limit' -- timeout 20 "$halter" run "$tmp/sparse.wasm"
+expect 8 '/dev/zero: it holds more than the limit of 1.00 MiB' -- timeout 20 "$halter" validate /dev/zero --max-module-size 1MiB
+expect 8 'more than the limit of 64.00 KiB' -- timeout 20 bash -c "yes | '$halter' validate /dev/stdin --max-module-size 64KiB"
+expect 1 'BadMagic' -- timeout 20 bash -c "head -c 100 /dev/zero | '$halter' validate /dev/stdin --max-module-size 100"
+expect 8 'more than the limit of 99 B' -- timeout 20 bash -c "head -c 100 /dev/zero | '$halter' validate /dev/stdin --max-module-size 99"
+size=$(stat -c %s "$runaway")
+expect 0 '^ok$' -- "$halter" validate "$runaway" --max-module-size "$size"
+expect 8 'above the limit' -- "$halter" validate "$runaway" --max-module-size $((size - 1))
+expect 2 'bad size' -- "$halter" validate "$runaway" --max-module-size lots
+expect 2 'max-call-depth must be at least 1' -- "$halter" run "$runaway" --invoke spin --max-call-depth 0
+
 # Ctrl-C cancels the guest: exit status 7.
 "$halter" run "$runaway" --invoke spin >/dev/null 2>&1 &
 pid=$!

@@ -8,7 +8,8 @@
 
 namespace halter::cli {
 
-int validateCommand(const std::string &path);
+// `max_module_size`: --max-module-size as typed (empty: 1 GiB, module_file.h).
+int validateCommand(const std::string &path, const std::string &max_module_size);
 
 struct RunOptions {
   std::string path;
@@ -22,6 +23,7 @@ struct RunOptions {
   std::string max_stack;
   uint32_t max_call_depth = Limits{}.max_call_depth;
   uint64_t max_table_elements = 0;
+  std::string max_module_size; // empty: 1 GiB
   bool stats = false;
   // WASI (used when the module imports wasi_snapshot_preview1).
   std::vector<std::string> dirs; // HOST[::GUEST][:ro|:rw]
@@ -32,6 +34,6 @@ struct RunOptions {
 };
 int runCommand(const RunOptions &options);
 
-int inspectCommand(const std::string &path);
+int inspectCommand(const std::string &path, const std::string &max_module_size);
 
 } // namespace halter::cli

@@ -15,7 +15,8 @@ enum ExitStatus : int {
   kExitOutOfFuel = 5,
   kExitDeadline = 6,
   kExitCancelled = 7,
-  kExitLimit = 9, // the module needs more than a limit allows (memory, table, start function)
+  kExitTooLarge = 8, // the module file is above --max-module-size (default 1 GiB)
+  kExitLimit = 9,    // the module needs more than a limit allows (memory, table, start function)
 };
 
 inline constexpr const char *kExitStatusHelp = "Exit status:\n"
@@ -27,6 +28,8 @@ inline constexpr const char *kExitStatusHelp = "Exit status:\n"
                                                "  5  out of fuel\n"
                                                "  6  deadline exceeded\n"
                                                "  7  cancelled\n"
+                                               "  8  module file above --max-module-size "
+                                               "(default 1 GiB)\n"
                                                "  9  refused by a limit at instantiation\n"
                                                "A guest that exits (WASI proc_exit, or a command's "
                                                "return from main) gives its own exit code.\n";

@@ -31,12 +31,10 @@ std::string describeImportType(const ImportInfo &import) {
 
 } // namespace
 
-int inspectCommand(const std::string &path) {
-  auto bytes = readModuleFile(path);
-  if (!bytes) {
-    fmt::print(stderr, "error: cannot read {}\n", bytes.error().message);
-    return kExitInvalid;
-  }
+int inspectCommand(const std::string &path, const std::string &max_module_size) {
+  int status = kExitOk;
+  auto bytes = loadModuleFile(path, max_module_size, &status);
+  if (!bytes) return status;
   auto compiled = Module::compile(*bytes);
   if (!compiled) {
     fmt::print(stderr, "error: {}\n", compiled.error().describe());

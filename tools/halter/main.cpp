@@ -10,15 +10,21 @@ int main(int argc, char **argv) {
   CLI::App app{"halter: a WebAssembly 2.0 sandbox runtime"};
   app.footer(kExitStatusHelp);
   app.require_subcommand(1);
+  const std::string max_module_size_help =
+      "Refuse module files larger than this, e.g. 64MiB (default 1GiB); exit status 8";
 
   std::string validate_path;
   CLI::App *validate = app.add_subcommand("validate", "Decode and validate a module; prints ok");
   validate->add_option("file", validate_path, "The .wasm file")->required();
+  std::string validate_max_size;
+  validate->add_option("--max-module-size", validate_max_size, max_module_size_help);
 
   std::string inspect_path;
   CLI::App *inspect =
       app.add_subcommand("inspect", "List a module's sections, imports and exports");
   inspect->add_option("file", inspect_path, "The .wasm file")->required();
+  std::string inspect_max_size;
+  inspect->add_option("--max-module-size", inspect_max_size, max_module_size_help);
 
   RunOptions run_options;
   CLI::App *run = app.add_subcommand(
@@ -63,6 +69,7 @@ int main(int argc, char **argv) {
   run->add_option("--max-table-elements", run_options.max_table_elements,
                   "Cap on each table (0: 10,000,000)")
       ->capture_default_str();
+  run->add_option("--max-module-size", run_options.max_module_size, max_module_size_help);
   run->add_flag("--stats", run_options.stats,
                 "Print the outcome, fuel used, wall time and peak memory to stderr");
   run->footer(kExitStatusHelp);
@@ -74,8 +81,8 @@ int main(int argc, char **argv) {
     return status == 0 ? kExitOk : kExitUsage;
   }
 
-  if (*validate) return validateCommand(validate_path);
-  if (*inspect) return inspectCommand(inspect_path);
+  if (*validate) return validateCommand(validate_path, validate_max_size);
+  if (*inspect) return inspectCommand(inspect_path, inspect_max_size);
   if (*run) return runCommand(run_options);
   return kExitUsage;
 }

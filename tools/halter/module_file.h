@@ -1,15 +1,31 @@
-// Reading a module file into memory.
+// Reading a module file into memory, bounded.
 #pragma once
 
 #include "halter/result.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace halter::cli {
 
-// Error code Io with the system's reason when the file cannot be read.
-Result<std::vector<uint8_t>> readModuleFile(const std::string &path);
+// Module files above this size are refused (--max-module-size changes it).
+inline constexpr uint64_t kDefaultMaxModuleSize = uint64_t{1} << 30; // 1 GiB
+
+// Reads `path`, at most `max_bytes` of it. A regular file larger than that is
+// refused from its size, before anything is read; any other file (a pipe, a
+// device such as /dev/zero) is read until the bound and refused when it goes
+// past it. Errors: ResourceLimit when too large, Io with the system's reason
+// when the file cannot be read.
+Result<std::vector<uint8_t>> readModuleFile(const std::string &path,
+                                            uint64_t max_bytes = kDefaultMaxModuleSize);
+
+// For the subcommands: parses `max_size_text` (a size such as "64MiB"; empty:
+// the default) and reads `path`. On failure prints the error to stderr, sets
+// *status (kExitUsage for a bad size, kExitTooLarge, kExitInvalid) and
+// returns nothing.
+std::optional<std::vector<uint8_t>> loadModuleFile(const std::string &path,
+                                                   const std::string &max_size_text, int *status);
 
 } // namespace halter::cli

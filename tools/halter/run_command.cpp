@@ -52,6 +52,8 @@ Result<Limits> limitsFrom(const RunOptions &options) {
   if (!options.max_stack.empty()) {
     HALTER_ASSIGN_OR_RETURN(limits.max_stack_bytes, parseSize(options.max_stack));
   }
+  if (options.max_call_depth == 0)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "--max-call-depth must be at least 1");
   limits.max_call_depth = options.max_call_depth;
   limits.max_table_elements = options.max_table_elements;
   return limits;
@@ -128,11 +130,9 @@ int runCommand(const RunOptions &options) {
     fmt::print(stderr, "error: {}\n", limits.error().message);
     return kExitUsage;
   }
-  auto bytes = readModuleFile(options.path);
-  if (!bytes) {
-    fmt::print(stderr, "error: cannot read {}\n", bytes.error().message);
-    return kExitInvalid;
-  }
+  int status = kExitOk;
+  auto bytes = loadModuleFile(options.path, options.max_module_size, &status);
+  if (!bytes) return status;
   auto module = Module::compile(*bytes);
   if (!module) {
     fmt::print(stderr, "error: {}\n", module.error().describe());

@@ -6,12 +6,10 @@
 
 namespace halter::cli {
 
-int validateCommand(const std::string &path) {
-  auto bytes = readModuleFile(path);
-  if (!bytes) {
-    fmt::print(stderr, "error: cannot read {}\n", bytes.error().message);
-    return kExitInvalid;
-  }
+int validateCommand(const std::string &path, const std::string &max_module_size) {
+  int status = kExitOk;
+  auto bytes = loadModuleFile(path, max_module_size, &status);
+  if (!bytes) return status;
   auto valid = Module::validate(*bytes);
   if (!valid) {
     fmt::print(stderr, "error: {}\n", valid.error().describe());

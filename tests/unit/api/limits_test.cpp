@@ -439,13 +439,13 @@ TEST(Fuel, ChunksGiveTheSameResultAndTotal) {
     Value arg = Value::i32(40);
     auto ex = inst->start("run", std::span(&arg, 1), options);
     ASSERT_TRUE(ex.ok()) << ex.error().describe();
-    Outcome out = ex->run();
+    Outcome out = ex->run().value();
     uint64_t stops = 0;
     while (out.kind == OutcomeKind::OutOfFuel) {
       ASSERT_TRUE(ex->paused());
       ++stops;
       ex->addFuel(chunk);
-      out = ex->run();
+      out = ex->run().value();
     }
     ASSERT_TRUE(out.returned()) << outcomeKindName(out.kind);
     EXPECT_TRUE(ex->finished());
@@ -465,7 +465,7 @@ TEST(Fuel, PausedExecutionRefusesReentryUntilDone) {
   Value arg = Value::i32(5);
   auto ex = inst->start("run", std::span(&arg, 1), options);
   ASSERT_TRUE(ex.ok());
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   ASSERT_EQ(out.kind, OutcomeKind::OutOfFuel);
 
   auto refused = inst->call("run", std::span(&arg, 1));
@@ -473,7 +473,7 @@ TEST(Fuel, PausedExecutionRefusesReentryUntilDone) {
   EXPECT_EQ(refused.error().code, ErrorCode::ReentrantCall);
 
   ex->addFuel(uint64_t{1} << 40);
-  out = ex->run();
+  out = ex->run().value();
   ASSERT_TRUE(out.returned());
   uint32_t resumed_result = out.results[0].asI32();
 
@@ -497,7 +497,7 @@ TEST(Fuel, DroppingAPausedExecutionFreesTheInstance) {
   {
     auto ex = inst->start("run", std::span(&arg, 1), options);
     ASSERT_TRUE(ex.ok());
-    ASSERT_EQ(ex->run().kind, OutcomeKind::OutOfFuel);
+    ASSERT_EQ(ex->run().value().kind, OutcomeKind::OutOfFuel);
   }
   auto r = inst->call("run", std::span(&arg, 1));
   ASSERT_TRUE(r.ok()) << r.error().describe();
@@ -556,7 +556,7 @@ TEST(Limits, ExecutionCancelFromAnotherThread) {
     std::this_thread::sleep_for(30ms);
     ex->cancel();
   });
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   canceller.join();
   EXPECT_EQ(out.kind, OutcomeKind::Cancelled);
   ex->cancel(); // after the end: harmless

@@ -86,7 +86,7 @@ TEST(Suspend, HappyPath) {
   ASSERT_TRUE(inst);
   auto ex = inst->start("ask_once", {});
   ASSERT_TRUE(ex.ok());
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   ASSERT_EQ(out.kind, OutcomeKind::Suspended);
   EXPECT_TRUE(ex->suspended());
   EXPECT_EQ(out.pending.module, "host");
@@ -96,7 +96,7 @@ TEST(Suspend, HappyPath) {
   EXPECT_EQ(questionOf(*inst, out.pending), "What is the answer?");
 
   answer(*inst, *ex, out.pending, "forty-two");
-  out = ex->run();
+  out = ex->run().value();
   ASSERT_TRUE(out.returned()) << outcomeKindName(out.kind);
   EXPECT_EQ(readCString(*inst, out.results[0].asI32()), "forty-two");
 }
@@ -106,7 +106,7 @@ TEST(Suspend, ReentrantCallIsRefusedAndTheParkedCallStillResumes) {
   auto inst = host.instantiate();
   ASSERT_TRUE(inst);
   auto ex = inst->start("ask_once", {});
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   ASSERT_EQ(out.kind, OutcomeKind::Suspended);
 
   auto t0 = Clock::now();
@@ -119,7 +119,7 @@ TEST(Suspend, ReentrantCallIsRefusedAndTheParkedCallStillResumes) {
   EXPECT_EQ(refused_start.error().code, ErrorCode::ReentrantCall);
 
   answer(*inst, *ex, out.pending, "still here");
-  out = ex->run();
+  out = ex->run().value();
   ASSERT_TRUE(out.returned());
   EXPECT_EQ(readCString(*inst, out.results[0].asI32()), "still here");
   auto now_ok = inst->call("ok", {});
@@ -131,10 +131,10 @@ TEST(Suspend, ErrorReachesGuestCode) {
   Host host;
   auto inst = host.instantiate();
   auto ex = inst->start("ask_once", {});
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   ASSERT_EQ(out.kind, OutcomeKind::Suspended);
   ASSERT_TRUE(ex->resumeWithError("ReentrantCallBlocked: cannot enter while suspended", 7).ok());
-  out = ex->run();
+  out = ex->run().value();
   ASSERT_TRUE(out.returned()) << outcomeKindName(out.kind);
   EXPECT_EQ(readCString(*inst, out.results[0].asI32()),
             "caught: ReentrantCallBlocked: cannot enter while suspended");
@@ -148,9 +148,9 @@ TEST(Suspend, ErrorOnATrappingImportTrapsAndTheInstanceStaysUsable) {
   auto inst = linker.instantiate(askModule());
   ASSERT_TRUE(inst.ok());
   auto ex = (*inst)->start("ask_once", {});
-  ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+  ASSERT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
   ASSERT_TRUE(ex->resumeWithError("the service is down").ok());
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   ASSERT_TRUE(out.trapped());
   EXPECT_EQ(out.trap.kind, TrapKind::HostError);
   EXPECT_EQ(out.trap.message, "the service is down");
@@ -166,7 +166,7 @@ TEST(Suspend, StateAcrossFourSuspensionsInOneCall) {
   auto inst = host.instantiate();
   auto ex = inst->start("ask_four", {});
   std::vector<std::string> questions;
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   uint64_t last_token = 0;
   while (out.kind == OutcomeKind::Suspended) {
     EXPECT_NE(out.pending.token, last_token);
@@ -174,7 +174,7 @@ TEST(Suspend, StateAcrossFourSuspensionsInOneCall) {
     std::string q = questionOf(*inst, out.pending);
     questions.push_back(q);
     answer(*inst, *ex, out.pending, "A" + std::to_string(questions.size()) + "(" + q + ")");
-    out = ex->run();
+    out = ex->run().value();
   }
   ASSERT_TRUE(out.returned()) << outcomeKindName(out.kind);
   EXPECT_EQ(questions, (std::vector<std::string>{"one?", "two?", "three?", "four?"}));
@@ -189,7 +189,7 @@ TEST(Suspend, CpuBoundGuestMeetsItsDeadline) {
   options.limits->timeout = 200ms;
   auto t0 = Clock::now();
   auto ex = inst->start("spin", {}, options);
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   auto elapsed = Clock::now() - t0;
   EXPECT_EQ(out.kind, OutcomeKind::DeadlineExceeded);
   EXPECT_GE(elapsed, 200ms);
@@ -203,10 +203,10 @@ TEST(Suspend, DeadlineKeepsCountingWhileParked) {
   options.limits = Limits{};
   options.limits->timeout = 50ms;
   auto ex = inst->start("ask_once", {}, options);
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   ASSERT_EQ(out.kind, OutcomeKind::Suspended);
   std::this_thread::sleep_for(80ms);
-  out = ex->run(); // unanswered, but its time is up
+  out = ex->run().value(); // unanswered, but its time is up
   EXPECT_EQ(out.kind, OutcomeKind::DeadlineExceeded);
   EXPECT_TRUE(ex->finished());
   EXPECT_TRUE(inst->call("ok", {}).ok()); // and the instance is free again
@@ -217,28 +217,28 @@ TEST(Suspend, ParkedExecutionCanBeCancelledGivenFuelOrDropped) {
   auto inst = host.instantiate();
   {
     auto ex = inst->start("ask_once", {});
-    ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+    ASSERT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
     ex->cancel();
-    EXPECT_EQ(ex->run().kind, OutcomeKind::Cancelled);
+    EXPECT_EQ(ex->run().value().kind, OutcomeKind::Cancelled);
   }
   {
     CallOptions options;
     options.limits = Limits{};
     options.limits->fuel = 1'000'000;
     auto ex = inst->start("ask_once", {}, options);
-    Outcome out = ex->run();
+    Outcome out = ex->run().value();
     ASSERT_EQ(out.kind, OutcomeKind::Suspended);
     uint64_t left = ex->fuelLeft();
     ex->addFuel(500);
     EXPECT_EQ(ex->fuelLeft(), left + 500);
     answer(*inst, *ex, out.pending, "fuelled");
-    out = ex->run();
+    out = ex->run().value();
     ASSERT_TRUE(out.returned());
     EXPECT_EQ(out.stats.fuel_used + ex->fuelLeft(), 1'000'500u);
   }
   {
     auto ex = inst->start("ask_once", {});
-    ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+    ASSERT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
     EXPECT_FALSE(inst->call("ok", {}).ok());
   } // dropped while parked
   auto ok = inst->call("ok", {});
@@ -250,7 +250,7 @@ TEST(Suspend, ResumeChecksResultTypes) {
   Host host;
   auto inst = host.instantiate();
   auto ex = inst->start("ask_once", {});
-  ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+  ASSERT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
   Value wrong = Value::i64(3);
   auto r = ex->resume(std::span(&wrong, 1));
   ASSERT_FALSE(r.ok());
@@ -259,7 +259,7 @@ TEST(Suspend, ResumeChecksResultTypes) {
   EXPECT_TRUE(ex->suspended()); // still waiting for a proper answer
   EXPECT_FALSE(ex->resumeWithError("x", 0).ok());
   // Running without an answer changes nothing.
-  EXPECT_EQ(ex->run().kind, OutcomeKind::Suspended);
+  EXPECT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
 }
 
 TEST(Suspend, ResumeWithoutASuspendedCallIsAnError) {
@@ -268,7 +268,7 @@ TEST(Suspend, ResumeWithoutASuspendedCallIsAnError) {
   auto ex = inst->start("ok", {});
   Value v = Value::i32(1);
   EXPECT_FALSE(ex->resume(std::span(&v, 1)).ok());
-  EXPECT_TRUE(ex->run().returned());
+  EXPECT_TRUE(ex->run().value().returned());
   EXPECT_FALSE(ex->resumeWithError("late").ok());
 }
 
@@ -288,14 +288,14 @@ TEST(Suspend, SuspendingEveryCallChangesNothing) {
   async_host.suspend_add_one = true;
   auto inst = async_host.instantiate();
   auto ex = inst->start("sum_calls", std::span(&n, 1), options);
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   int suspensions = 0;
   while (out.kind == OutcomeKind::Suspended) {
     ++suspensions;
     ASSERT_EQ(out.pending.name, "add_one");
     Value r = Value::i32(out.pending.args[0].asI32() + 1);
     ASSERT_TRUE(ex->resume(std::span(&r, 1)).ok());
-    out = ex->run();
+    out = ex->run().value();
   }
   ASSERT_TRUE(out.returned());
   EXPECT_EQ(suspensions, 300);
@@ -343,12 +343,12 @@ TEST(Suspend, HostFunctionCalledDirectlyCanSuspend) {
   ASSERT_TRUE(inst.ok());
   Value arg = Value::i32(5);
   auto ex = (*inst)->start("later", std::span(&arg, 1));
-  Outcome out = ex->run();
+  Outcome out = ex->run().value();
   ASSERT_EQ(out.kind, OutcomeKind::Suspended);
   EXPECT_EQ(out.pending.name, "later");
   Value r = Value::i32(99);
   ASSERT_TRUE(ex->resume(std::span(&r, 1)).ok());
-  out = ex->run();
+  out = ex->run().value();
   ASSERT_TRUE(out.returned());
   EXPECT_EQ(out.results[0].asI32(), 99u);
 }
@@ -413,14 +413,14 @@ struct TwoInstances {
 TEST(Suspend, GuestCallIntoAParkedInstanceTraps) {
   TwoInstances t;
   auto ex = t.a->start("waiting", {});
-  ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+  ASSERT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
   auto r = t.b->call("call_ok", {});
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->trapped());
   EXPECT_EQ(r->trap.kind, TrapKind::ReentrantCall);
   Value v = Value::i32(5);
   ASSERT_TRUE(ex->resume(std::span(&v, 1)).ok());
-  EXPECT_EQ(ex->run().results[0].asI32(), 5u);
+  EXPECT_EQ(ex->run().value().results[0].asI32(), 5u);
   r = t.b->call("call_ok", {});
   ASSERT_TRUE(r.ok() && r->returned());
   EXPECT_EQ(r->results[0].asI32(), 1u);
@@ -429,12 +429,12 @@ TEST(Suspend, GuestCallIntoAParkedInstanceTraps) {
 TEST(Suspend, ParkedInAnotherInstanceGuardsBoth) {
   TwoInstances t;
   auto ex = t.b->start("via_a", {}); // B calls A, A's host call suspends
-  ASSERT_EQ(ex->run().kind, OutcomeKind::Suspended);
+  ASSERT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
   EXPECT_EQ(t.a->call("ok", {}).error().code, ErrorCode::ReentrantCall);
   EXPECT_EQ(t.b->call("call_ok", {}).error().code, ErrorCode::ReentrantCall);
   Value v = Value::i32(9);
   ASSERT_TRUE(ex->resume(std::span(&v, 1)).ok());
-  EXPECT_EQ(ex->run().results[0].asI32(), 9u);
+  EXPECT_EQ(ex->run().value().results[0].asI32(), 9u);
   EXPECT_TRUE(t.a->call("ok", {}).ok());
 }
 

@@ -130,7 +130,7 @@ protected:
     return stopRunaway(p.text, how, false, [&](const CallOptions &options) -> Result<Execution> {
       auto ex = std::make_unique<exec::Execution>();
       ex->init(fn, {}, *options.limits, options.cancel);
-      return Execution(std::move(ex));
+      return Execution(std::move(ex), host_->impl_);
     });
   }
 

@@ -74,10 +74,12 @@ StopResult stopRunaway(const std::string &what, StopBy how, bool metered,
       options.cancel.cancel();
     });
   }
-  Outcome out = ex->run();
+  auto out = ex->run();
   Clock::time_point end = Clock::now();
   if (canceller.joinable()) canceller.join();
-  r.kind = out.kind;
+  EXPECT_TRUE(out.ok()) << what << ": " << (out.ok() ? "" : out.error().describe());
+  if (!out.ok()) return r;
+  r.kind = out->kind;
   if (how != StopBy::Fuel) r.late = end > asked ? end - asked : std::chrono::nanoseconds(0);
   return r;
 }
