@@ -12,6 +12,10 @@
 #include "halter/halter.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -146,6 +150,30 @@ bool overshootRow(halter::Instance &inst, const char *shape, const halter::Limit
   return true;
 }
 
+// The machine's own floor for the same measurement without halter: a thread
+// spins on an atomic flag that a timer thread sets at the deadline (the way
+// halter's timer thread raises the interrupt word).
+void floorRow(int runs) {
+  std::vector<double> over;
+  for (int i = 0; i < runs; ++i) {
+    std::atomic<bool> flag{false};
+    Clock::time_point deadline = Clock::now() + 10ms;
+    std::thread timer([&] {
+      std::mutex m;
+      std::condition_variable cv;
+      std::unique_lock lock(m);
+      cv.wait_until(lock, deadline, [] { return false; });
+      flag.store(true, std::memory_order_relaxed);
+    });
+    while (!flag.load(std::memory_order_relaxed)) {
+    }
+    over.push_back(ms(Clock::now() - deadline));
+    timer.join();
+  }
+  std::printf("%-15s %9.3f %9.3f %9.3f\n", "floor (no wasm)", percentile(over, 0.5),
+              percentile(over, 0.99), *std::max_element(over.begin(), over.end()));
+}
+
 bool overshootTable(int runs) {
   auto module = load(std::string(HALTER_BENCH_GUEST_DIR) + "/runaway.wasm");
   auto straight = load(std::string(HALTER_BENCH_GUEST_DIR) + "/straight_line.wasm");
@@ -154,6 +182,7 @@ bool overshootTable(int runs) {
   std::printf("Deadline overshoot: %d runs per shape, 10 ms deadline; stop - deadline in ms\n",
               runs);
   std::printf("%-15s %9s %9s %9s\n", "shape", "p50", "p99", "max");
+  floorRow(runs);
   halter::Linker linker;
   linker.defineFunc("env", "tick", halter::FuncType{},
                     [](halter::CallContext &, auto, auto) { return halter::HostResult::ok(); });
@@ -181,7 +210,7 @@ bool overshootTable(int runs) {
 
 int main(int argc, char **argv) {
   int reps = 5, runs = 100;
-  bool quick = false;
+  bool quick = false, overshoot_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
@@ -190,12 +219,16 @@ int main(int argc, char **argv) {
       runs = 3;
     } else if (arg == "--reps" && i + 1 < argc) {
       reps = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--runs" && i + 1 < argc) {
+      runs = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--overshoot-only") {
+      overshoot_only = true;
     } else {
-      std::printf("usage: limits_bench [--quick] [--reps K]\n");
+      std::printf("usage: limits_bench [--quick] [--reps K] [--runs N] [--overshoot-only]\n");
       return 2;
     }
   }
-  bool ok = overheadTable(reps, quick);
+  bool ok = overshoot_only || overheadTable(reps, quick);
   ok = overshootTable(runs) && ok;
   return ok ? 0 : 1;
 }
