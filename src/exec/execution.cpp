@@ -73,23 +73,14 @@ Result<void> checkLimits(const Limits &limits) {
   return okResult();
 }
 
-HostResult callHostFunction(const rt::Function &fn, CallContext &ctx, std::span<const Value> args,
-                            std::span<Value> results) {
-  HostResult r = HostResult::ok();
-  try {
-    r = fn.host(ctx, args, results);
-  } catch (abi::__forced_unwind &) {
-    throw; // thread cancellation must unwind
-  } catch (...) {
-    return HostResult::trap("host function " + hostName(fn) +
-                            " threw: " + exceptionText(std::current_exception()));
-  }
-  if (r.kind() == HostResult::Kind::Error && r.errorCode() < 1) {
-    return HostResult::trap(
-        "host function " + hostName(fn) + " answered HostResult::error with code " +
-        std::to_string(r.errorCode()) + " (error codes must be >= 1): " + r.message());
-  }
-  return r;
+HostResult hostExceptionTrap(const rt::Function &fn, std::exception_ptr e) {
+  return HostResult::trap("host function " + hostName(fn) + " threw: " + exceptionText(e));
+}
+
+HostResult badErrorCodeTrap(const rt::Function &fn, const HostResult &r) {
+  return HostResult::trap("host function " + hostName(fn) +
+                          " answered HostResult::error with code " + std::to_string(r.errorCode()) +
+                          " (error codes must be >= 1): " + r.message());
 }
 
 void Execution::init(const rt::Function &fn, std::span<const Value> args, const Limits &limits,
@@ -179,15 +170,24 @@ void Execution::addFuel(uint64_t units) {
 
 bool Execution::enterInstance(rt::Instance *inst) {
   if (inst == nullptr) return true;
-  if (std::find(entered_.begin(), entered_.end(), inst) != entered_.end()) return true;
+  size_t inline_count = std::min(entered_count_, kEnteredInline);
+  if (std::find(entered_, entered_ + inline_count, inst) != entered_ + inline_count ||
+      std::find(entered_more_.begin(), entered_more_.end(), inst) != entered_more_.end())
+    return true;
   if (!inst->tryEnter()) return false;
-  entered_.push_back(inst);
+  if (entered_count_ < kEnteredInline)
+    entered_[entered_count_] = inst;
+  else
+    entered_more_.push_back(inst);
+  ++entered_count_;
   return true;
 }
 
 void Execution::leaveInstances() {
-  for (rt::Instance *inst : entered_) inst->leave();
-  entered_.clear();
+  for (size_t i = 0; i < std::min(entered_count_, kEnteredInline); ++i) entered_[i]->leave();
+  for (rt::Instance *inst : entered_more_) inst->leave();
+  entered_count_ = 0;
+  entered_more_.clear();
 }
 
 Result<void> Execution::run() {

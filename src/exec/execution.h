@@ -7,6 +7,8 @@
 #include "exec/frame.h"
 #include "halter/halter.h"
 
+#include <cxxabi.h>
+#include <exception>
 #include <optional>
 #include <span>
 
@@ -98,7 +100,12 @@ private:
   std::optional<std::string> pending_trap_; // resumeWithError on a trapping import
   bool host_entry_answered_ = false;        // `entry` is a host function that was resumed
   bool suspension_allowed_ = true;
-  std::vector<rt::Instance *> entered_; // taken by enterInstance during this run
+  // Instances taken by enterInstance during this run: the first ones inline,
+  // so that a call allocates nothing for them; the rest in entered_more_.
+  static constexpr size_t kEnteredInline = 2;
+  rt::Instance *entered_[kEnteredInline] = {};
+  size_t entered_count_ = 0;
+  std::vector<rt::Instance *> entered_more_;
 };
 
 // Runs `ex` from its saved state until it returns, traps, is interrupted,
@@ -117,12 +124,29 @@ uint64_t nextSuspensionToken();
 // Refuses limits no call can run under: max_call_depth 0 (limits.h).
 Result<void> checkLimits(const Limits &limits);
 
+// The traps of callHostFunction.
+HostResult badErrorCodeTrap(const rt::Function &fn, const HostResult &r);
+HostResult hostExceptionTrap(const rt::Function &fn, std::exception_ptr e);
+
 // Calls host function `fn`; every host call goes through here. A C++
 // exception escaping it becomes a trap HostError naming the function and the
 // exception's what() (or "unknown exception"); an error answer with a code
 // below 1 becomes a trap HostError naming the code, as resumeWithError
 // refuses such codes.
-HostResult callHostFunction(const rt::Function &fn, CallContext &ctx, std::span<const Value> args,
-                            std::span<Value> results);
+// Inline: it is on every guest->host call, and the slow answers are out of
+// line.
+inline HostResult callHostFunction(const rt::Function &fn, CallContext &ctx,
+                                   std::span<const Value> args, std::span<Value> results) {
+  try {
+    HostResult r = fn.host(ctx, args, results);
+    if (r.kind() == HostResult::Kind::Error && r.errorCode() < 1) [[unlikely]]
+      return badErrorCodeTrap(fn, r);
+    return r;
+  } catch (abi::__forced_unwind &) {
+    throw; // thread cancellation must unwind
+  } catch (...) {
+    return hostExceptionTrap(fn, std::current_exception());
+  }
+}
 
 } // namespace halter::exec
