@@ -22,7 +22,7 @@ bash scripts/fetch_guests.sh
 
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${CI:-}" = "true" ]; then
-  cmake_args+=(-DHALTER_WERROR=ON)
+  cmake_args+=(-DHALTER_WERROR=ON -DHALTER_REQUIRE_SPEC=ON)
 fi
 if [ $sanitize -eq 1 ]; then
   build=build-asan
