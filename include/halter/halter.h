@@ -68,6 +68,15 @@ public:
   const std::vector<SectionInfo> &sections() const;
   // Type of an exported function, or nullptr when `name` is not a function export.
   const FuncType *exportedFuncType(std::string_view name) const;
+  // The internal register code of function `func_index` (the module's
+  // function index space, imports first) after a line `func N "export
+  // name"...:`, one instruction a line with
+  // operands named by their shape (`halter disasm`), without or with the
+  // fuel metering. For reading performance, not a stable format. Errors:
+  // NotFound for an index past the end or an imported function.
+  Result<std::string> disassemble(uint32_t func_index, bool metered = false) const;
+  // Every defined function, each after a line `func N "export name"...:`.
+  Result<std::string> disassembleAll(bool metered = false) const;
 
   const CompiledModule &compiled() const { return *compiled_; }
   explicit Module(std::shared_ptr<const CompiledModule> compiled);

@@ -1,5 +1,6 @@
 #include "api/compiled_module.h"
 #include "binary/decoder.h"
+#include "compile/disassemble.h"
 #include "compile/lower.h"
 #include "exec/interpreter.h"
 #include "valid/validator.h"
@@ -104,6 +105,46 @@ const std::vector<ExportInfo> &Module::exports() const {
 }
 const std::vector<SectionInfo> &Module::sections() const {
   return compiled_->sections;
+}
+
+namespace {
+
+// `func N "name"...:` for the disassembly of function N.
+std::string funcHeader(const CompiledModule &cm, uint32_t index, bool metered) {
+  std::string out = "func " + std::to_string(index);
+  for (const ExportInfo &e : cm.exports) {
+    if (e.kind == ExternKind::Func && e.index == index) out += " \"" + e.name + "\"";
+  }
+  return out + (metered ? " (metered):\n" : ":\n");
+}
+
+} // namespace
+
+Result<std::string> Module::disassembleAll(bool metered) const {
+  const ir::Module &m = compiled_->ir;
+  HALTER_ASSIGN_OR_RETURN(std::vector<compile::CompiledFunction> code, compile::lowerModule(m));
+  std::string out;
+  for (size_t k = 0; k < code.size(); ++k) {
+    uint32_t index = m.numImportedFuncs() + uint32_t(k);
+    out += funcHeader(*compiled_, index, metered) + compile::disassemble(code[k].codeFor(metered));
+  }
+  return out;
+}
+
+Result<std::string> Module::disassemble(uint32_t func_index, bool metered) const {
+  const ir::Module &m = compiled_->ir;
+  if (func_index >= m.numFuncs())
+    return makeError(ErrorCode::NotFound, kNoOffset,
+                     "no function " + std::to_string(func_index) + " (the module has " +
+                         std::to_string(m.numFuncs()) + ")");
+  if (func_index < m.numImportedFuncs())
+    return makeError(ErrorCode::NotFound, kNoOffset,
+                     "function " + std::to_string(func_index) + " is imported: it has no code");
+  // The kept code is threaded (handler addresses, not instruction numbers):
+  // lower again for the instruction numbers.
+  HALTER_ASSIGN_OR_RETURN(std::vector<compile::CompiledFunction> code, compile::lowerModule(m));
+  const compile::CompiledFunction &fn = code[func_index - m.numImportedFuncs()];
+  return funcHeader(*compiled_, func_index, metered) + compile::disassemble(fn.codeFor(metered));
 }
 
 const FuncType *Module::exportedFuncType(std::string_view name) const {

@@ -42,6 +42,15 @@ expect 9 'exceeds the limit' -- "$halter" run "$runaway" --invoke spin --max-mem
 expect 4 'StackExhausted' -- "$halter" run "$examples/compute.wasm" --invoke fib 20 --max-stack 16
 expect 4 'IntegerDivideByZero' -- "$halter" run "$examples/compute.wasm" --invoke divide 7 0
 
+# disasm: register code by function index or export name.
+expect 0 '^func [0-9]+ "fib":$' -- "$halter" disasm "$examples/compute.wasm" --func fib
+expect 0 '^0: Fuel #[0-9]+$' -- "$halter" disasm "$examples/compute.wasm" --func fib --metered
+expect 0 'Return' -- "$halter" disasm "$examples/compute.wasm"
+expect 2 'no function nope' -- "$halter" disasm "$examples/compute.wasm" --func nope
+expect 2 'no function 999' -- "$halter" disasm "$examples/compute.wasm" --func 999
+printf 'not wasm' >"$tmp/bad.wasm"
+expect 1 'BadMagic' -- "$halter" disasm "$tmp/bad.wasm"
+
 # WASI commands: _start with argv, stdio, granted directories, exit codes.
 printf 'one two\nthree\n' >"$tmp/in.txt"
 mkdir -p "$tmp/data" "$tmp/out"

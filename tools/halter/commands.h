@@ -36,4 +36,12 @@ int runCommand(const RunOptions &options);
 
 int inspectCommand(const std::string &path, const std::string &max_module_size);
 
+struct DisasmOptions {
+  std::string path;
+  std::string func; // an index or an exported function's name; empty: every defined function
+  bool metered = false;
+  std::string max_module_size; // empty: 1 GiB
+};
+int disasmCommand(const DisasmOptions &options);
+
 } // namespace halter::cli

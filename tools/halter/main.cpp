@@ -26,6 +26,17 @@ int main(int argc, char **argv) {
   std::string inspect_max_size;
   inspect->add_option("--max-module-size", inspect_max_size, max_module_size_help);
 
+  DisasmOptions disasm_options;
+  CLI::App *disasm = app.add_subcommand(
+      "disasm", "Print the internal register code of a module's functions (operands by shape: "
+                "s<N> slot, #<V> immediate, @<D> branch offset)");
+  disasm->add_option("file", disasm_options.path, "The .wasm file")->required();
+  disasm->add_option("--func", disasm_options.func,
+                     "One function: its index (imports first) or its export name");
+  disasm->add_flag("--metered", disasm_options.metered,
+                   "The metered lowering (with Fuel instructions), used when --fuel is given");
+  disasm->add_option("--max-module-size", disasm_options.max_module_size, max_module_size_help);
+
   RunOptions run_options;
   CLI::App *run = app.add_subcommand(
       "run", "Run a WASI command (its _start), or instantiate a module and call an exported "
@@ -84,5 +95,6 @@ int main(int argc, char **argv) {
   if (*validate) return validateCommand(validate_path, validate_max_size);
   if (*inspect) return inspectCommand(inspect_path, inspect_max_size);
   if (*run) return runCommand(run_options);
+  if (*disasm) return disasmCommand(disasm_options);
   return kExitUsage;
 }
