@@ -304,11 +304,17 @@ IOp brCmpIOp(Op op, bool imm) {
   }
 }
 
-bool loadIOp(Op op, IOp *out) {
+// The addressing forms of one load (register_code.h), by name.
+struct LoadForms {
+  IOp slot;     // Ld: address slot
+  IOp add_imm;  // LdA: base slot + immediate
+  IOp add_slot; // LdS: base slot + index slot
+};
+bool loadForms(Op op, LoadForms *out) {
   switch (op) {
 #define HALTER_MAP_LD(name)                                                                        \
   case Op::name:                                                                                   \
-    *out = IOp::Ld##name;                                                                          \
+    *out = {IOp::Ld##name, IOp::LdA##name, IOp::LdS##name};                                        \
     return true;
     HALTER_LOAD_OPS(HALTER_MAP_LD)
 #undef HALTER_MAP_LD
@@ -317,11 +323,19 @@ bool loadIOp(Op op, IOp *out) {
   }
 }
 
-bool storeIOp(Op op, IOp *out) {
+// The forms of one store: address (slot, or base + immediate) by value
+// (slot or immediate).
+struct StoreForms {
+  IOp slot;        // St
+  IOp slot_imm;    // StI
+  IOp add_imm;     // StA
+  IOp add_imm_imm; // StAI
+};
+bool storeForms(Op op, StoreForms *out) {
   switch (op) {
 #define HALTER_MAP_ST(name)                                                                        \
   case Op::name:                                                                                   \
-    *out = IOp::St##name;                                                                          \
+    *out = {IOp::St##name, IOp::StI##name, IOp::StA##name, IOp::StAI##name};                       \
     return true;
     HALTER_STORE_OPS(HALTER_MAP_ST)
 #undef HALTER_MAP_ST
@@ -340,7 +354,10 @@ public:
 
 private:
   // Emission.
+  // Every fixed-shape instruction gets exactly its shape's operands: a
+  // miscounted form is a lowering failure, not code that reads a wrong word.
   size_t emit(IOp op, std::initializer_list<uint64_t> operands) {
+    if (kIOpWords[size_t(op)] != 0 && operands.size() + 1 != kIOpWords[size_t(op)]) broken_ = true;
     size_t start = code_.size();
     code_.push_back(static_cast<uint64_t>(op));
     code_.insert(code_.end(), operands.begin(), operands.end());
@@ -1245,8 +1262,8 @@ void Lowerer::lowerInstr(const Instr &in) {
     break;
   }
 
-  IOp iop;
-  if (loadIOp(op, &iop)) {
+  LoadForms ld;
+  if (loadForms(op, &ld)) {
     Entry addr = pop();
     if (broken_) return;
     uint32_t dst = nextHome();
@@ -1256,22 +1273,23 @@ void Lowerer::lowerInstr(const Instr &in) {
       start = last_.start;
       uint64_t base = code_[start + 2], add = code_[start + 3];
       code_.resize(start);
-      emit(IOp(uint16_t(iop) + 1), {dst, base, add, in.mem_offset});
+      emit(ld.add_imm, {dst, base, add, in.mem_offset});
     } else if (producedLast(addr) && last_.op == Op::I32Add && !last_.imm) {
       // The same with two slots: base + index (wrapping), then the offset.
       start = last_.start;
       uint64_t base = code_[start + 2], index = code_[start + 3];
       code_.resize(start);
-      emit(IOp(uint16_t(iop) + 2), {dst, base, index, in.mem_offset});
+      emit(ld.add_slot, {dst, base, index, in.mem_offset});
     } else {
       uint64_t sa = readSlot(addr);
-      start = emit(iop, {dst, sa, in.mem_offset});
+      start = emit(ld.slot, {dst, sa, in.mem_offset});
     }
     mapSource(start);
     produce(start, letterType(opInfo(op).results[0]));
     return;
   }
-  if (storeIOp(op, &iop)) {
+  StoreForms st;
+  if (storeForms(op, &st)) {
     Entry v = pop();
     Entry addr = pop();
     if (broken_) return;
@@ -1283,11 +1301,11 @@ void Lowerer::lowerInstr(const Instr &in) {
       uint64_t base = code_[start + 2], add = code_[start + 3];
       code_.resize(start);
       if (!imm_value) value = v.slot();
-      emit(IOp(uint16_t(iop) + (imm_value ? 3 : 2)), {base, add, value, in.mem_offset});
+      emit(imm_value ? st.add_imm_imm : st.add_imm, {base, add, value, in.mem_offset});
     } else {
       if (!imm_value) value = readSlot(v);
       uint64_t sa = readSlot(addr);
-      start = emit(IOp(uint16_t(iop) + (imm_value ? 1 : 0)), {sa, value, in.mem_offset});
+      start = emit(imm_value ? st.slot_imm : st.slot, {sa, value, in.mem_offset});
     }
     mapSource(start);
     forgetProducer();
