@@ -8,44 +8,53 @@
 
 namespace halter {
 
-// The one table of error codes: X(Name, "description").
+// The one table of error codes: X(Name, Phase, "description"). The phase
+// says where in a module's life the error arises (ErrorPhase below).
 // Decode errors mean the bytes are not a well-formed module (the spec's
 // "malformed"); validation errors mean a well-formed module breaks a typing
 // rule ("invalid"); link errors mean imports do not match ("unlinkable").
 #define HALTER_ERROR_CODES(X)                                                                      \
-  X(UnexpectedEnd, "unexpected end of input")                                                      \
-  X(BadMagic, "bad magic number")                                                                  \
-  X(BadVersion, "unknown binary version")                                                          \
-  X(MalformedLeb, "malformed LEB128 integer")                                                      \
-  X(MalformedSection, "malformed section")                                                         \
-  X(MalformedUtf8, "malformed UTF-8 encoding")                                                     \
-  X(MalformedOpcode, "illegal opcode")                                                             \
-  X(Malformed, "malformed module")                                                                 \
-  X(ImplementationLimit, "implementation limit exceeded")                                          \
-  X(TypeMismatch, "type mismatch")                                                                 \
-  X(UnknownIndex, "unknown index")                                                                 \
-  X(InvalidConstExpr, "invalid constant expression")                                               \
-  X(DuplicateExport, "duplicate export name")                                                      \
-  X(Invalid, "invalid module")                                                                     \
-  X(UnknownImport, "unknown import")                                                               \
-  X(IncompatibleImport, "incompatible import type")                                                \
-  X(ResourceLimit, "resource limit exceeded")                                                      \
-  X(InstantiationTrap, "trap during instantiation")                                                \
-  X(NotFound, "not found")                                                                         \
-  X(InvalidArgument, "invalid argument")                                                           \
-  X(Io, "input/output error")                                                                      \
-  X(ReentrantCall, "instance has a paused execution")                                              \
-  X(DeadlineExceeded, "deadline exceeded")                                                         \
-  X(Cancelled, "cancelled")                                                                        \
-  X(InstanceBusy, "instance is running a call on another thread")                                  \
-  X(ExecutionFinished, "execution has finished")                                                   \
-  X(Internal, "internal error")
+  X(UnexpectedEnd, Decode, "unexpected end of input")                                              \
+  X(BadMagic, Decode, "bad magic number")                                                          \
+  X(BadVersion, Decode, "unknown binary version")                                                  \
+  X(MalformedLeb, Decode, "malformed LEB128 integer")                                              \
+  X(MalformedSection, Decode, "malformed section")                                                 \
+  X(MalformedUtf8, Decode, "malformed UTF-8 encoding")                                             \
+  X(MalformedOpcode, Decode, "illegal opcode")                                                     \
+  X(Malformed, Decode, "malformed module")                                                         \
+  X(ImplementationLimit, Decode, "implementation limit exceeded")                                  \
+  X(TypeMismatch, Validate, "type mismatch")                                                       \
+  X(UnknownIndex, Validate, "unknown index")                                                       \
+  X(InvalidConstExpr, Validate, "invalid constant expression")                                     \
+  X(DuplicateExport, Validate, "duplicate export name")                                            \
+  X(Invalid, Validate, "invalid module")                                                           \
+  X(UnknownImport, Link, "unknown import")                                                         \
+  X(IncompatibleImport, Link, "incompatible import type")                                          \
+  X(ResourceLimit, Instantiate, "resource limit exceeded")                                         \
+  X(InstantiationTrap, Instantiate, "trap during instantiation")                                   \
+  X(NotFound, Usage, "not found")                                                                  \
+  X(InvalidArgument, Usage, "invalid argument")                                                    \
+  X(Io, Usage, "input/output error")                                                               \
+  X(ReentrantCall, Run, "instance has a paused execution")                                         \
+  X(DeadlineExceeded, Instantiate, "deadline exceeded")                                            \
+  X(Cancelled, Instantiate, "cancelled")                                                           \
+  X(InstanceBusy, Run, "instance is running a call on another thread")                             \
+  X(ExecutionFinished, Run, "execution has finished")                                              \
+  X(Internal, Internal, "internal error")
 
 enum class ErrorCode : uint16_t {
-#define HALTER_ERROR_ENUM(name, text) name,
+#define HALTER_ERROR_ENUM(name, phase, text) name,
   HALTER_ERROR_CODES(HALTER_ERROR_ENUM)
 #undef HALTER_ERROR_ENUM
 };
+
+// Where an error arises: decoding the bytes, validating the module, linking
+// its imports, instantiating it (the start function included), running a
+// call (misuse of a call or an execution), the embedder's arguments, or a
+// bug in halter.
+enum class ErrorPhase : uint8_t { Decode, Validate, Link, Instantiate, Run, Usage, Internal };
+ErrorPhase errorPhase(ErrorCode code);
+const char *errorPhaseName(ErrorPhase phase); // "decode", "validate", ...
 
 // Short stable name of a code, e.g. "TypeMismatch".
 const char *errorCodeName(ErrorCode code);

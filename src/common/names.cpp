@@ -10,7 +10,7 @@ namespace halter {
 
 const char *errorCodeName(ErrorCode code) {
   switch (code) {
-#define HALTER_ERROR_NAME(name, text)                                                              \
+#define HALTER_ERROR_NAME(name, phase, text)                                                       \
   case ErrorCode::name:                                                                            \
     return #name;
     HALTER_ERROR_CODES(HALTER_ERROR_NAME)
@@ -21,13 +21,44 @@ const char *errorCodeName(ErrorCode code) {
 
 const char *errorCodeText(ErrorCode code) {
   switch (code) {
-#define HALTER_ERROR_TEXT(name, text)                                                              \
+#define HALTER_ERROR_TEXT(name, phase, text)                                                       \
   case ErrorCode::name:                                                                            \
     return text;
     HALTER_ERROR_CODES(HALTER_ERROR_TEXT)
 #undef HALTER_ERROR_TEXT
   }
   return "unknown error";
+}
+
+ErrorPhase errorPhase(ErrorCode code) {
+  switch (code) {
+#define HALTER_ERROR_PHASE(name, phase, text)                                                      \
+  case ErrorCode::name:                                                                            \
+    return ErrorPhase::phase;
+    HALTER_ERROR_CODES(HALTER_ERROR_PHASE)
+#undef HALTER_ERROR_PHASE
+  }
+  return ErrorPhase::Internal;
+}
+
+const char *errorPhaseName(ErrorPhase phase) {
+  switch (phase) {
+  case ErrorPhase::Decode:
+    return "decode";
+  case ErrorPhase::Validate:
+    return "validate";
+  case ErrorPhase::Link:
+    return "link";
+  case ErrorPhase::Instantiate:
+    return "instantiate";
+  case ErrorPhase::Run:
+    return "run";
+  case ErrorPhase::Usage:
+    return "usage";
+  case ErrorPhase::Internal:
+    return "internal";
+  }
+  return "internal";
 }
 
 std::string Error::describe() const {
@@ -80,36 +111,54 @@ std::string Trap::describe() const {
 
 const char *outcomeKindName(OutcomeKind kind) {
   switch (kind) {
-  case OutcomeKind::Returned: return "Returned";
-  case OutcomeKind::Trapped: return "Trapped";
-  case OutcomeKind::OutOfFuel: return "OutOfFuel";
-  case OutcomeKind::DeadlineExceeded: return "DeadlineExceeded";
-  case OutcomeKind::Cancelled: return "Cancelled";
-  case OutcomeKind::Suspended: return "Suspended";
-  case OutcomeKind::Exited: return "Exited";
+  case OutcomeKind::Returned:
+    return "Returned";
+  case OutcomeKind::Trapped:
+    return "Trapped";
+  case OutcomeKind::OutOfFuel:
+    return "OutOfFuel";
+  case OutcomeKind::DeadlineExceeded:
+    return "DeadlineExceeded";
+  case OutcomeKind::Cancelled:
+    return "Cancelled";
+  case OutcomeKind::Suspended:
+    return "Suspended";
+  case OutcomeKind::Exited:
+    return "Exited";
   }
   return "Unknown";
 }
 
 const char *valTypeName(ValType type) {
   switch (type) {
-  case ValType::I32: return "i32";
-  case ValType::I64: return "i64";
-  case ValType::F32: return "f32";
-  case ValType::F64: return "f64";
-  case ValType::V128: return "v128";
-  case ValType::FuncRef: return "funcref";
-  case ValType::ExternRef: return "externref";
+  case ValType::I32:
+    return "i32";
+  case ValType::I64:
+    return "i64";
+  case ValType::F32:
+    return "f32";
+  case ValType::F64:
+    return "f64";
+  case ValType::V128:
+    return "v128";
+  case ValType::FuncRef:
+    return "funcref";
+  case ValType::ExternRef:
+    return "externref";
   }
   return "?";
 }
 
 const char *externKindName(ExternKind kind) {
   switch (kind) {
-  case ExternKind::Func: return "func";
-  case ExternKind::Table: return "table";
-  case ExternKind::Memory: return "memory";
-  case ExternKind::Global: return "global";
+  case ExternKind::Func:
+    return "func";
+  case ExternKind::Table:
+    return "table";
+  case ExternKind::Memory:
+    return "memory";
+  case ExternKind::Global:
+    return "global";
   }
   return "?";
 }
@@ -126,17 +175,27 @@ std::string FuncType::describe() const {
 std::string Value::describe() const {
   char buf[64];
   switch (type_) {
-  case ValType::I32: std::snprintf(buf, sizeof buf, "%d", int32_t(asI32())); break;
-  case ValType::I64: std::snprintf(buf, sizeof buf, "%" PRId64, int64_t(asI64())); break;
-  case ValType::F32: std::snprintf(buf, sizeof buf, "%.9g", double(asF32())); break;
-  case ValType::F64: std::snprintf(buf, sizeof buf, "%.17g", asF64()); break;
+  case ValType::I32:
+    std::snprintf(buf, sizeof buf, "%d", int32_t(asI32()));
+    break;
+  case ValType::I64:
+    std::snprintf(buf, sizeof buf, "%" PRId64, int64_t(asI64()));
+    break;
+  case ValType::F32:
+    std::snprintf(buf, sizeof buf, "%.9g", double(asF32()));
+    break;
+  case ValType::F64:
+    std::snprintf(buf, sizeof buf, "%.17g", asF64());
+    break;
   case ValType::V128:
     std::snprintf(buf, sizeof buf, "0x%016" PRIx64 "%016" PRIx64, hi_, lo_);
     break;
   case ValType::FuncRef:
   case ValType::ExternRef:
-    if (isNullRef()) std::snprintf(buf, sizeof buf, "null");
-    else std::snprintf(buf, sizeof buf, "ref:0x%" PRIx64, lo_);
+    if (isNullRef())
+      std::snprintf(buf, sizeof buf, "null");
+    else
+      std::snprintf(buf, sizeof buf, "ref:0x%" PRIx64, lo_);
     break;
   }
   return std::string(valTypeName(type_)) + ":" + buf;

@@ -96,38 +96,16 @@ std::vector<std::string> findModules(const std::string &dir) {
 }
 
 bool isDecodeOrValidationError(ErrorCode code) {
-  switch (code) {
-  case ErrorCode::UnexpectedEnd:
-  case ErrorCode::BadMagic:
-  case ErrorCode::BadVersion:
-  case ErrorCode::MalformedLeb:
-  case ErrorCode::MalformedSection:
-  case ErrorCode::MalformedUtf8:
-  case ErrorCode::MalformedOpcode:
-  case ErrorCode::Malformed:
-  case ErrorCode::ImplementationLimit:
-  case ErrorCode::TypeMismatch:
-  case ErrorCode::UnknownIndex:
-  case ErrorCode::InvalidConstExpr:
-  case ErrorCode::DuplicateExport:
-  case ErrorCode::Invalid:
-    return true;
-  default:
-    return false;
-  }
+  ErrorPhase phase = errorPhase(code);
+  return phase == ErrorPhase::Decode || phase == ErrorPhase::Validate;
 }
 
+// Instantiation may also meet an implementation limit (a table or memory too
+// large for this build), which the table files under decoding.
 bool isInstantiationError(ErrorCode code) {
-  switch (code) {
-  case ErrorCode::UnknownImport:
-  case ErrorCode::IncompatibleImport:
-  case ErrorCode::InstantiationTrap:
-  case ErrorCode::ResourceLimit:
-  case ErrorCode::ImplementationLimit:
-    return true;
-  default:
-    return false;
-  }
+  ErrorPhase phase = errorPhase(code);
+  return phase == ErrorPhase::Link || phase == ErrorPhase::Instantiate ||
+         code == ErrorCode::ImplementationLimit;
 }
 
 bool hasStartSection(const Module &module) {

@@ -54,16 +54,7 @@ std::string quoteName(const std::string &s) {
 }
 
 bool isValidationError(ErrorCode code) {
-  switch (code) {
-  case ErrorCode::TypeMismatch:
-  case ErrorCode::UnknownIndex:
-  case ErrorCode::InvalidConstExpr:
-  case ErrorCode::DuplicateExport:
-  case ErrorCode::Invalid:
-    return true;
-  default:
-    return false;
-  }
+  return errorPhase(code) == ErrorPhase::Validate;
 }
 
 bool trapTextMatches(TrapKind kind, const std::string &expected) {

@@ -36,10 +36,8 @@ inline constexpr const char *kExitStatusHelp = "Exit status:\n"
 
 // Status for an error from compile or instantiate.
 inline int exitStatusFor(const Error &error) {
+  if (errorPhase(error.code) == ErrorPhase::Link) return kExitLink;
   switch (error.code) {
-  case ErrorCode::UnknownImport:
-  case ErrorCode::IncompatibleImport:
-    return kExitLink;
   case ErrorCode::InstantiationTrap:
     return kExitTrap;
   case ErrorCode::ResourceLimit:
