@@ -30,6 +30,11 @@ namespace exec {
 class Execution;
 }
 class CompiledModule;
+namespace detail {
+// The one door from src/api (and tests) to the engine objects behind the
+// public handles (src/api/api_access.h); embedders have no use for it.
+struct ApiAccess;
+} // namespace detail
 
 struct ImportInfo {
   std::string module;
@@ -201,6 +206,8 @@ public:
   // Memories: current bytes (valid until the next grow).
   std::span<uint8_t> memoryBytes() const;
 
+private:
+  friend struct detail::ApiAccess;
   // Keeps the object alive: the instance's lifetime group (runtime/
   // lifetime_group.h) for anything exported by an instance and for host
   // tables and mutable reference globals; otherwise the object itself.
@@ -281,11 +288,12 @@ public:
   // token given in CallOptions is cancelled with it.
   void cancel();
 
+private:
+  friend struct detail::ApiAccess;
   // `keep_alive` and `keep_alive_callee` own what `impl` runs on.
   Execution(std::unique_ptr<exec::Execution> impl, std::shared_ptr<const void> keep_alive,
             std::shared_ptr<const void> keep_alive_callee = nullptr);
 
-private:
   // Declared before impl_: destroyed after it.
   std::shared_ptr<const void> keep_alive_;
   std::shared_ptr<const void> keep_alive_callee_;
@@ -335,11 +343,12 @@ public:
   Result<Value> getGlobal(std::string_view export_name) const;
   const Module &module() const { return *module_; }
 
+private:
+  friend struct detail::ApiAccess;
   // Shares ownership of the instance's lifetime group, not of the instance alone.
   std::shared_ptr<rt::Instance> impl_;
   std::shared_ptr<const Module> module_;
 
-private:
   Result<const rt::Function *> resolveCall(std::string_view export_name, const Extern *func,
                                            std::span<const Value> args) const;
   Result<Outcome> runCall(const rt::Function &fn, std::span<const Value> args,

@@ -1,7 +1,14 @@
 #include "exec/execution.h"
 #include "halter/halter.h"
+#include "runtime/api_access.h"
 
 namespace halter {
+
+Execution detail::ApiAccess::makeExecution(std::unique_ptr<exec::Execution> impl,
+                                           std::shared_ptr<const void> keep_alive,
+                                           std::shared_ptr<const void> keep_alive_callee) {
+  return Execution(std::move(impl), std::move(keep_alive), std::move(keep_alive_callee));
+}
 
 namespace {
 

@@ -2,6 +2,7 @@
 #include "api/compiled_module.h"
 #include "exec/execution.h"
 #include "halter/halter.h"
+#include "runtime/api_access.h"
 #include "runtime/lifetime_group.h"
 
 namespace halter {
@@ -59,7 +60,7 @@ Result<const rt::Function *> Instance::resolveCall(std::string_view export_name,
     if (!func->valid() || func->kind() != ExternKind::Func) {
       return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
     }
-    fn = static_cast<const rt::Function *>(func->object_);
+    fn = static_cast<const rt::Function *>(detail::ApiAccess::object(*func));
   }
   if (isParked(impl_.get()) || isParked(fn->instance)) {
     return makeError(ErrorCode::ReentrantCall, kNoOffset,
@@ -89,7 +90,8 @@ Result<Execution> Instance::startCall(const rt::Function &fn, std::span<const Va
   CancelToken cancel = options.cancel.empty() ? CancelToken::create() : options.cancel;
   ex->init(fn, args, limits, cancel);
   // The execution keeps this instance's group (and the callee's owner) alive.
-  return Execution(std::move(ex), impl_, func != nullptr ? func->owner_ : nullptr);
+  return detail::ApiAccess::makeExecution(
+      std::move(ex), impl_, func != nullptr ? detail::ApiAccess::owner(*func) : nullptr);
 }
 
 Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,
@@ -128,25 +130,23 @@ Result<Extern> Instance::getExport(std::string_view name) const {
   if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
   const ir::Export *exp = findExport(*impl_, name);
   if (exp == nullptr) return notFound("", name);
-  Extern e;
-  e.kind_ = exp->kind;
-  e.owner_ = rt::groupOf(*impl_);
+  void *object = nullptr;
   switch (exp->kind) {
   case ExternKind::Func:
-    if (exp->index < impl_->funcs.size()) e.object_ = impl_->funcs[exp->index];
+    if (exp->index < impl_->funcs.size()) object = impl_->funcs[exp->index];
     break;
   case ExternKind::Table:
-    if (exp->index < impl_->tables.size()) e.object_ = impl_->tables[exp->index].get();
+    if (exp->index < impl_->tables.size()) object = impl_->tables[exp->index].get();
     break;
   case ExternKind::Memory:
-    if (exp->index < impl_->memories.size()) e.object_ = impl_->memories[exp->index].get();
+    if (exp->index < impl_->memories.size()) object = impl_->memories[exp->index].get();
     break;
   case ExternKind::Global:
-    if (exp->index < impl_->globals.size()) e.object_ = impl_->globals[exp->index].get();
+    if (exp->index < impl_->globals.size()) object = impl_->globals[exp->index].get();
     break;
   }
-  if (e.object_ == nullptr) return makeError(ErrorCode::Internal, kNoOffset, "export out of range");
-  return e;
+  if (object == nullptr) return makeError(ErrorCode::Internal, kNoOffset, "export out of range");
+  return detail::ApiAccess::makeExtern(exp->kind, object, rt::groupOf(*impl_));
 }
 
 Result<Value> Instance::getGlobal(std::string_view export_name) const {

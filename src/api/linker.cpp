@@ -2,6 +2,7 @@
 #include "api/compiled_module.h"
 #include "exec/execution.h"
 #include "halter/halter.h"
+#include "runtime/api_access.h"
 #include "runtime/instantiate.h"
 
 namespace halter {
@@ -77,10 +78,7 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
     }
   }
 
-  auto instance = std::make_shared<Instance>();
-  instance->impl_ = std::move(impl);
-  instance->module_ = std::move(module);
-  return instance;
+  return detail::ApiAccess::makeInstance(std::move(impl), std::move(module));
 }
 
 } // namespace halter

@@ -1,5 +1,7 @@
 #include "runtime/instantiate.h"
 
+#include "runtime/api_access.h"
+
 #include "compile/compiled_function.h"
 #include "runtime/lifetime_group.h"
 #include "runtime/type_registry.h"
@@ -39,7 +41,7 @@ Result<void> checkImport(const ir::Import &imp, const Extern &ext, const Instanc
   }
   switch (imp.kind) {
   case ExternKind::Func: {
-    auto *fn = static_cast<const Function *>(ext.object_);
+    auto *fn = static_cast<const Function *>(detail::ApiAccess::object(ext));
     const FuncType *want = inst.types[imp.func_type];
     if (fn->type != want) {
       return incompatible(imp, "expected function " + want->describe() + ", got " +
@@ -48,7 +50,7 @@ Result<void> checkImport(const ir::Import &imp, const Extern &ext, const Instanc
     return okResult();
   }
   case ExternKind::Table: {
-    auto *table = static_cast<const Table *>(ext.object_);
+    auto *table = static_cast<const Table *>(detail::ApiAccess::object(ext));
     const TableType &have = table->type();
     if (have.elem != imp.table.elem) {
       return incompatible(imp, std::string("expected table of ") + valTypeName(imp.table.elem) +
@@ -62,7 +64,7 @@ Result<void> checkImport(const ir::Import &imp, const Extern &ext, const Instanc
     return okResult();
   }
   case ExternKind::Memory: {
-    auto *mem = static_cast<const Memory *>(ext.object_);
+    auto *mem = static_cast<const Memory *>(detail::ApiAccess::object(ext));
     const MemoryType &have = mem->type();
     if (!limitsMatch(mem->pages(), have.limits.max, imp.memory.limits)) {
       return incompatible(imp, "expected memory limits " +
@@ -72,7 +74,7 @@ Result<void> checkImport(const ir::Import &imp, const Extern &ext, const Instanc
     return okResult();
   }
   case ExternKind::Global: {
-    auto *global = static_cast<const Global *>(ext.object_);
+    auto *global = static_cast<const Global *>(detail::ApiAccess::object(ext));
     const GlobalType &have = global->type();
     if (!(have == imp.global)) {
       auto text = [](const GlobalType &t) {
@@ -148,8 +150,9 @@ Result<std::shared_ptr<LifetimeGroup>> groupOfFunction(const Function &fn) {
 // Tables and mutable reference globals are owned by a lifetime group, which
 // is the owner of their Extern (see halter.h).
 Result<std::shared_ptr<LifetimeGroup>> groupOfExtern(const Extern &ext) {
-  if (!ext.owner_) return makeError(ErrorCode::Internal, kNoOffset, "import without owner");
-  return std::static_pointer_cast<LifetimeGroup>(ext.owner_);
+  if (!detail::ApiAccess::owner(ext))
+    return makeError(ErrorCode::Internal, kNoOffset, "import without owner");
+  return std::static_pointer_cast<LifetimeGroup>(detail::ApiAccess::owner(ext));
 }
 
 } // namespace
@@ -191,7 +194,7 @@ instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limi
   for (const Extern &ext : imports) {
     switch (ext.kind()) {
     case ExternKind::Func: {
-      auto *fn = static_cast<Function *>(ext.object_);
+      auto *fn = static_cast<Function *>(detail::ApiAccess::object(ext));
       inst->funcs.push_back(fn);
       if (fn->isHost()) {
         HALTER_ASSIGN_OR_RETURN(auto shared, sharedOf(fn));
@@ -203,19 +206,22 @@ instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limi
       break;
     }
     case ExternKind::Table: {
-      HALTER_ASSIGN_OR_RETURN(auto table, sharedOf(static_cast<Table *>(ext.object_)));
+      HALTER_ASSIGN_OR_RETURN(auto table,
+                              sharedOf(static_cast<Table *>(detail::ApiAccess::object(ext))));
       inst->tables.push_back(std::move(table));
       HALTER_ASSIGN_OR_RETURN(auto g, groupOfExtern(ext));
       joins.push_back(std::move(g));
       break;
     }
     case ExternKind::Memory: {
-      HALTER_ASSIGN_OR_RETURN(auto mem, sharedOf(static_cast<Memory *>(ext.object_)));
+      HALTER_ASSIGN_OR_RETURN(auto mem,
+                              sharedOf(static_cast<Memory *>(detail::ApiAccess::object(ext))));
       inst->memories.push_back(std::move(mem));
       break;
     }
     case ExternKind::Global: {
-      HALTER_ASSIGN_OR_RETURN(auto global, sharedOf(static_cast<Global *>(ext.object_)));
+      HALTER_ASSIGN_OR_RETURN(auto global,
+                              sharedOf(static_cast<Global *>(detail::ApiAccess::object(ext))));
       const GlobalType &type = global->type();
       if (isRefType(type.type) && type.is_mutable) {
         HALTER_ASSIGN_OR_RETURN(auto g, groupOfExtern(ext));

@@ -3,6 +3,7 @@
 // finished executions answer errors, host exceptions and bad error codes
 // become traps, a suspension under call() is a trap, and limit sums saturate.
 #include "halter/halter.h"
+#include "runtime/api_access.h"
 #include "runtime/instance.h"
 #include "runtime/lifetime_group.h"
 #include "wat.h"
@@ -64,7 +65,7 @@ TEST(ApiFaults, ExecutionOutlivesItsInstance) {
   std::weak_ptr<rt::LifetimeGroup> group;
   Result<Execution> ex = [&] {
     std::shared_ptr<Instance> inst = guest();
-    group = rt::groupOf(*inst->impl_);
+    group = rt::groupOf(*detail::ApiAccess::impl(*inst));
     return inst->start("byte", {});
   }(); // the last Instance handle is gone
   ASSERT_TRUE(ex.ok()) << ex.error().describe();
@@ -79,7 +80,7 @@ TEST(ApiFaults, ExecutionStartedFromAnExternOutlivesBothInstances) {
   Result<Execution> ex = [&] {
     std::shared_ptr<Instance> callee = guest();
     std::shared_ptr<Instance> caller = guest();
-    callee_group = rt::groupOf(*callee->impl_);
+    callee_group = rt::groupOf(*detail::ApiAccess::impl(*callee));
     auto byte = callee->getExport("byte");
     EXPECT_TRUE(byte.ok());
     return caller->start(*byte, {});

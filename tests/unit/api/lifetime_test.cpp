@@ -3,6 +3,7 @@
 // as that one; everything is freed with the last handle; unrelated instances
 // sharing only host objects are freed independently. Run under ASan/LSan to
 // catch a use after free or a leak.
+#include "runtime/api_access.h"
 #include "wat.h"
 
 #include "halter/halter.h"
@@ -27,13 +28,13 @@ std::shared_ptr<Instance> instantiate(const Linker &linker, const std::string &w
 }
 
 std::weak_ptr<rt::LifetimeGroup> weakGroup(const Instance &inst) {
-  return rt::groupOf(*inst.impl_);
+  return rt::groupOf(*detail::ApiAccess::impl(inst));
 }
 
 // A defined global of the instance: it dies with the instance (nothing else
 // shares it), so its weak_ptr tells whether the instance was destroyed.
 std::weak_ptr<rt::Global> ownGlobal(const Instance &inst, size_t index) {
-  return inst.impl_->globals.at(index);
+  return detail::ApiAccess::impl(inst)->globals.at(index);
 }
 
 int32_t callI32(Instance &inst, std::string_view name, std::span<const Value> args = {}) {
@@ -64,7 +65,8 @@ TEST(Lifetime, ImporterWritingIntoTableLivesWithTheTable) {
   linker.defineInstance("A", *a);
   auto b = instantiate(linker, kTableWriter);
   ASSERT_TRUE(b);
-  EXPECT_EQ(rt::groupOf(*a->impl_), rt::groupOf(*b->impl_)) << "importing a table merges";
+  EXPECT_EQ(rt::groupOf(*detail::ApiAccess::impl(*a)), rt::groupOf(*detail::ApiAccess::impl(*b)))
+      << "importing a table merges";
   std::weak_ptr<rt::Global> b_alive = ownGlobal(*b, 0);
 
   b.reset();
@@ -244,7 +246,8 @@ TEST(Lifetime, InstancesSharingOnlyHostObjectsAreFreedIndependently) {
   auto first = instantiate(linker, kGuest);
   auto second = instantiate(linker, kGuest);
   ASSERT_TRUE(first && second);
-  EXPECT_NE(rt::groupOf(*first->impl_), rt::groupOf(*second->impl_));
+  EXPECT_NE(rt::groupOf(*detail::ApiAccess::impl(*first)),
+            rt::groupOf(*detail::ApiAccess::impl(*second)));
   EXPECT_EQ(callI32(*first, "run"), 1);
 
   std::weak_ptr<rt::LifetimeGroup> first_group = weakGroup(*first);

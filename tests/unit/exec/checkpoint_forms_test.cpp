@@ -11,6 +11,7 @@
 #include "compile/register_code.h"
 #include "exec/execution.h"
 #include "exec/interpreter.h"
+#include "runtime/api_access.h"
 #include "runtime/function.h"
 #include "runtime/instance.h"
 #include "wat_fixture.h"
@@ -124,13 +125,13 @@ protected:
   StopResult runProgram(Program &p, StopBy how) {
     exec::threadCode(p.code);
     rt::Function fn;
-    fn.instance = host_->impl_.get();
+    fn.instance = detail::ApiAccess::impl(*host_).get();
     fn.type = fn.instance->funcs[0]->type;
     fn.code = &p.code;
     return stopRunaway(p.text, how, false, [&](const CallOptions &options) -> Result<Execution> {
       auto ex = std::make_unique<exec::Execution>();
       ex->init(fn, {}, *options.limits, options.cancel);
-      return Execution(std::move(ex), host_->impl_);
+      return detail::ApiAccess::makeExecution(std::move(ex), detail::ApiAccess::impl(*host_));
     });
   }
 

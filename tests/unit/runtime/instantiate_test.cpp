@@ -1,4 +1,5 @@
 #include "compile/compiled_function.h"
+#include "runtime/api_access.h"
 #include "runtime/instantiate.h"
 #include "runtime/lifetime_group.h"
 #include "runtime/type_registry.h"
@@ -120,7 +121,7 @@ TEST(Instantiate, MemoryLimitsUseCurrentSize) {
   TestModule m;
   m.importMemory({2, std::nullopt});
   EXPECT_FALSE(m.instantiate({mem}).ok());
-  ASSERT_EQ(static_cast<Memory *>(mem.object_)->grow(1), 1);
+  ASSERT_EQ(static_cast<Memory *>(detail::ApiAccess::object(mem))->grow(1), 1);
   EXPECT_TRUE(m.instantiate({mem}).ok()) << "grown to 2 pages, it now matches min 2";
 }
 
@@ -287,13 +288,13 @@ TEST(Instantiate, TrapKeepsEarlierWritesToSharedObjects) {
   EXPECT_EQ(bytes[kPageSize - 1], 0) << "a segment is written whole or not at all";
   EXPECT_EQ(bytes[20], 0);
   // The element write stays, and the function it refers to stays alive.
-  auto *t = static_cast<Table *>(table.object_);
+  auto *t = static_cast<Table *>(detail::ApiAccess::object(table));
   auto *fn = static_cast<Function *>(t->elems_[9]);
   ASSERT_NE(fn, nullptr);
   EXPECT_EQ(fn->func_index, 0u);
   EXPECT_EQ(fn->instance->funcs[0], fn);
   // The failed instance stays alive in the table's lifetime group.
-  auto group = std::static_pointer_cast<LifetimeGroup>(table.owner_);
+  auto group = std::static_pointer_cast<LifetimeGroup>(detail::ApiAccess::owner(table));
   EXPECT_EQ(group->memberCount(), 2u) << "the table and the failed instance";
   EXPECT_EQ(groupOf(*fn->instance), group->root());
 }
