@@ -121,18 +121,21 @@ protected:
     ASSERT_NE(host_, nullptr);
   }
 
-  // Runs `p` stopped by `how`; returns the outcome kind.
-  StopResult runProgram(Program &p, StopBy how) {
+  // Runs `p` stopped by `how` after `after`; returns the outcome kind.
+  StopResult runProgram(Program &p, StopBy how, std::chrono::milliseconds after = kStopAfter) {
     exec::threadCode(p.code);
     rt::Function fn;
     fn.instance = detail::ApiAccess::impl(*host_).get();
     fn.type = fn.instance->funcs[0]->type;
     fn.code = &p.code;
-    return stopRunaway(p.text, how, false, [&](const CallOptions &options) -> Result<Execution> {
-      auto ex = std::make_unique<exec::Execution>();
-      ex->init(fn, {}, *options.limits, options.cancel);
-      return detail::ApiAccess::makeExecution(std::move(ex), detail::ApiAccess::impl(*host_));
-    });
+    return stopRunaway(
+        p.text, how, false,
+        [&](const CallOptions &options) -> Result<Execution> {
+          auto ex = std::make_unique<exec::Execution>();
+          ex->init(fn, {}, *options.limits, options.cancel);
+          return detail::ApiAccess::makeExecution(std::move(ex), detail::ApiAccess::impl(*host_));
+        },
+        after);
   }
 
   std::shared_ptr<Instance> host_;
@@ -148,13 +151,15 @@ TEST_F(CheckPointForms, EveryBranchFormOfTheTableStopsAsALoopBackEdge) {
     for (size_t arm = 0; arm < arms; ++arm) {
       for (bool with_copy : {false, true}) {
         // Find operand values that take the branch: a taken branch loops
-        // forever and only the deadline ends it; an untaken one returns.
+        // forever and only the deadline ends it; an untaken one returns in
+        // microseconds (the deadline is far enough that a loaded machine
+        // cannot make an untaken branch look taken).
         uint64_t combos = 1;
         for (size_t k = 0; k < valueOperands(op); ++k) combos *= 4;
         uint64_t taken = combos;
         for (uint64_t combo = 0; combo < combos && taken == combos; ++combo) {
           Program p = makeProgram(op, combo, with_copy, arm);
-          StopResult r = runProgram(p, StopBy::Deadline);
+          StopResult r = runProgram(p, StopBy::Deadline, std::chrono::milliseconds(50));
           ASSERT_TRUE(r.kind == OutcomeKind::Returned || r.kind == OutcomeKind::DeadlineExceeded)
               << p.text << ": " << outcomeKindName(r.kind);
           if (r.kind == OutcomeKind::DeadlineExceeded) taken = combo;

@@ -52,12 +52,13 @@ const char *stopByName(StopBy how) {
 }
 
 StopResult stopRunaway(const std::string &what, StopBy how, bool metered,
-                       const std::function<Result<Execution>(const CallOptions &)> &start) {
+                       const std::function<Result<Execution>(const CallOptions &)> &start,
+                       std::chrono::milliseconds after) {
   StopResult r;
   CallOptions options;
   Limits limits;
   if (metered) limits.fuel = how == StopBy::Fuel ? 20'000 : UINT64_MAX / 2;
-  if (how == StopBy::Deadline) limits.timeout = kStopAfter;
+  if (how == StopBy::Deadline) limits.timeout = after;
   options.limits = limits;
   options.cancel = CancelToken::create();
   Watchdog watchdog(what + " (" + stopByName(how) + (metered ? ", metered)" : ")"),
@@ -66,7 +67,7 @@ StopResult stopRunaway(const std::string &what, StopBy how, bool metered,
   auto ex = start(options);
   EXPECT_TRUE(ex.ok()) << what << ": " << (ex.ok() ? "" : ex.error().describe());
   if (!ex.ok()) return r;
-  Clock::time_point asked = begin + kStopAfter;
+  Clock::time_point asked = begin + after;
   std::thread canceller;
   if (how == StopBy::Cancel) {
     canceller = std::thread([&] {

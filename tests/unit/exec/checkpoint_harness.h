@@ -42,7 +42,9 @@ inline constexpr std::chrono::milliseconds kStopAfter{3};
 // the way `how` says and reports the outcome. With `metered` the call runs
 // with fuel (a large budget unless `how` is Fuel, which gives 20,000 units).
 // The watchdog fails the binary when the guest is not stopped in 10 s.
+// `after` replaces kStopAfter.
 StopResult stopRunaway(const std::string &what, StopBy how, bool metered,
-                       const std::function<Result<Execution>(const CallOptions &)> &start);
+                       const std::function<Result<Execution>(const CallOptions &)> &start,
+                       std::chrono::milliseconds after = kStopAfter);
 
 } // namespace halter::test
