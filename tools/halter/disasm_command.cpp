@@ -26,14 +26,9 @@ std::optional<uint32_t> functionIndex(const Module &module, const std::string &f
 
 int disasmCommand(const DisasmOptions &options) {
   int status = kExitOk;
-  auto bytes = loadModuleFile(options.path, options.max_module_size, &status);
-  if (!bytes) return status;
-  auto compiled = Module::compile(*bytes);
-  if (!compiled) {
-    fmt::print(stderr, "error: {}\n", compiled.error().describe());
-    return kExitInvalid;
-  }
-  const Module &module = **compiled;
+  auto compiled = compileModuleFile(options.path, options.max_module_size, &status);
+  if (!compiled) return status;
+  const Module &module = *compiled;
   Result<std::string> text = std::string();
   if (options.func.empty()) {
     text = module.disassembleAll(options.metered);

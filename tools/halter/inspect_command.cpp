@@ -33,15 +33,11 @@ std::string describeImportType(const ImportInfo &import) {
 
 int inspectCommand(const std::string &path, const std::string &max_module_size) {
   int status = kExitOk;
-  auto bytes = loadModuleFile(path, max_module_size, &status);
-  if (!bytes) return status;
-  auto compiled = Module::compile(*bytes);
-  if (!compiled) {
-    fmt::print(stderr, "error: {}\n", compiled.error().describe());
-    return kExitInvalid;
-  }
-  const Module &module = **compiled;
-  fmt::print("module {} ({} bytes)\n", path, bytes->size());
+  uint64_t size = 0;
+  auto compiled = compileModuleFile(path, max_module_size, &status, &size);
+  if (!compiled) return status;
+  const Module &module = *compiled;
+  fmt::print("module {} ({} bytes)\n", path, size);
 
   fmt::print("sections ({}):\n", module.sections().size());
   for (const SectionInfo &s : module.sections()) {

@@ -1,9 +1,11 @@
 // Reading a module file into memory, bounded.
 #pragma once
 
+#include "halter/halter.h"
 #include "halter/result.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,5 +29,12 @@ Result<std::vector<uint8_t>> readModuleFile(const std::string &path,
 // returns nothing.
 std::optional<std::vector<uint8_t>> loadModuleFile(const std::string &path,
                                                    const std::string &max_size_text, int *status);
+
+// loadModuleFile, then Module::compile. On failure prints the error, sets
+// *status (kExitInvalid for a module that does not compile) and returns
+// null; `*file_size` (when given) gets the file's size.
+std::shared_ptr<const Module> compileModuleFile(const std::string &path,
+                                                const std::string &max_size_text, int *status,
+                                                uint64_t *file_size = nullptr);
 
 } // namespace halter::cli

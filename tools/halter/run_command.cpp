@@ -131,28 +131,24 @@ int runCommand(const RunOptions &options) {
     return kExitUsage;
   }
   int status = kExitOk;
-  auto bytes = loadModuleFile(options.path, options.max_module_size, &status);
-  if (!bytes) return status;
-  auto module = Module::compile(*bytes);
-  if (!module) {
-    fmt::print(stderr, "error: {}\n", module.error().describe());
-    return kExitInvalid;
-  }
+  std::shared_ptr<const Module> module =
+      compileModuleFile(options.path, options.max_module_size, &status);
+  if (!module) return status;
 
   // A command runs _start with its arguments as argv; --invoke calls one
   // export with typed arguments.
   bool command = options.function.empty();
   std::string function = command ? "_start" : options.function;
-  const FuncType *type = (*module)->exportedFuncType(function);
+  const FuncType *type = module->exportedFuncType(function);
   if (!type) {
     if (command)
       fmt::print(stderr,
                  "error: {} exports no _start (not a WASI command); use --invoke NAME, "
                  "exported functions: {}\n",
-                 options.path, functionExports(**module));
+                 options.path, functionExports(*module));
     else
       fmt::print(stderr, "error: no exported function \"{}\"; exported functions: {}\n", function,
-                 functionExports(**module));
+                 functionExports(*module));
     return kExitUsage;
   }
   std::vector<Value> args;
@@ -173,7 +169,7 @@ int runCommand(const RunOptions &options) {
   }
 
   Linker linker;
-  if (importsWasi(**module)) {
+  if (importsWasi(*module)) {
     std::vector<std::string> argv{options.path};
     if (command) argv.insert(argv.end(), options.args.begin(), options.args.end());
     auto config = wasiConfigFrom(options, argv);
@@ -205,13 +201,13 @@ int runCommand(const RunOptions &options) {
   call_options.cancel = CancelToken::create();
   call_options.limits = *limits;
   cancelOnInterrupt(call_options.cancel);
-  auto instance = linker.instantiate(*module, *limits, call_options.cancel);
+  auto instance = linker.instantiate(module, *limits, call_options.cancel);
   if (!instance) {
     fmt::print(stderr, "error: {}\n", instance.error().describe());
     return exitStatusFor(instance.error());
   }
   // A reactor initialises itself before its exports are used.
-  if (!command && exportsFunction(**module, "_initialize")) {
+  if (!command && exportsFunction(*module, "_initialize")) {
     auto init = (*instance)->call("_initialize", {}, call_options);
     if (!init) {
       fmt::print(stderr, "error: _initialize: {}\n", init.error().describe());
