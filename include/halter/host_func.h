@@ -13,6 +13,10 @@
 // ctx.answer(...) and return any value.
 #pragma once
 
+// halter.h includes this header at its end; included first, this pulls in
+// halter.h (whose nested include of this file is then skipped).
+#include "halter/halter.h"
+
 #include <cstdint>
 #include <functional>
 #include <tuple>
