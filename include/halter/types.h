@@ -109,6 +109,9 @@ public:
   ValType type() const { return type_; }
   uint32_t asI32() const { return static_cast<uint32_t>(lo_); }
   uint64_t asI64() const { return lo_; }
+  // The same bits read as two's-complement signed integers.
+  int32_t asS32() const { return static_cast<int32_t>(asI32()); }
+  int64_t asS64() const { return static_cast<int64_t>(lo_); }
   uint32_t f32Bits() const { return static_cast<uint32_t>(lo_); }
   uint64_t f64Bits() const { return lo_; }
   float asF32() const {
