@@ -153,6 +153,11 @@ public:
   // The calling instance's memory 0 (empty span when it has none). Valid only
   // during the call; bounds are the caller's business.
   std::span<uint8_t> memory() const;
+  // Bounds-checked copies out of and into that memory: InvalidArgument
+  // (naming the range and the memory's size) when [addr, addr + size) is
+  // not inside it, or when the caller has no memory; nothing is copied then.
+  Result<void> read(uint64_t addr, std::span<uint8_t> out) const;
+  Result<void> write(uint64_t addr, std::span<const uint8_t> in) const;
   // The calling execution's deadline, if it has one.
   std::optional<Clock::time_point> deadline() const { return deadline_; }
   // True once the execution was cancelled or its deadline passed: a host
@@ -205,6 +210,10 @@ public:
   Result<void> setGlobalValue(Value v) const;
   // Memories: current bytes (valid until the next grow).
   std::span<uint8_t> memoryBytes() const;
+  // Memories: bounds-checked copies (as CallContext::read/write), valid
+  // across memory.grow; InvalidArgument when this is not a memory.
+  Result<void> read(uint64_t addr, std::span<uint8_t> out) const;
+  Result<void> write(uint64_t addr, std::span<const uint8_t> in) const;
 
 private:
   friend struct detail::ApiAccess;
@@ -271,6 +280,13 @@ public:
   // import, receives -code and continues. `code` must be >= 1 (else
   // InvalidArgument), as for HostResult::error.
   Result<void> resumeWithError(std::string message, int32_t code = 1);
+  // Memory 0 of the instance whose code the execution is in (for a parked
+  // one: the instance that made the pending host call), bounds-checked as
+  // CallContext::read/write: a host answering a suspended `ask(ptr, cap)`
+  // writes its answer here before resume(). InvalidArgument when empty,
+  // finished, or when that instance has no memory.
+  Result<void> readMemory(uint64_t addr, std::span<uint8_t> out) const;
+  Result<void> writeMemory(uint64_t addr, std::span<const uint8_t> in) const;
   // True once the execution ended (returned, trapped, cancelled, ...), and
   // for an empty (moved-from) Execution.
   bool finished() const;

@@ -1,3 +1,4 @@
+#include "api/memory_access.h"
 #include "exec/interrupt.h"
 #include "halter/halter.h"
 #include "runtime/instance.h"
@@ -9,6 +10,18 @@ namespace halter {
 std::span<uint8_t> CallContext::memory() const {
   if (caller_ == nullptr || caller_->memory0 == nullptr) return {};
   return std::span<uint8_t>(caller_->memory0->data(), caller_->memory0->sizeBytes());
+}
+
+Result<void> CallContext::read(uint64_t addr, std::span<uint8_t> out) const {
+  if (caller_ == nullptr || caller_->memory0 == nullptr)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "the caller has no memory");
+  return api::readGuest(memory(), addr, out);
+}
+
+Result<void> CallContext::write(uint64_t addr, std::span<const uint8_t> in) const {
+  if (caller_ == nullptr || caller_->memory0 == nullptr)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "the caller has no memory");
+  return api::writeGuest(memory(), addr, in);
 }
 
 bool CallContext::interrupted() const {

@@ -1,6 +1,8 @@
 #include "exec/execution.h"
+#include "api/memory_access.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
+#include "runtime/instance.h"
 
 namespace halter {
 
@@ -56,6 +58,32 @@ Result<void> Execution::resume(std::span<const Value> results) {
 Result<void> Execution::resumeWithError(std::string message, int32_t code) {
   if (!impl_) return emptyExecution();
   return impl_->resumeWithError(std::move(message), code);
+}
+
+namespace {
+
+// Memory 0 of the instance whose code `ex` is in, or an error.
+Result<std::span<uint8_t>> runningMemory(const exec::Execution *ex) {
+  if (ex == nullptr) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty Execution");
+  if (ex->finished())
+    return makeError(ErrorCode::ExecutionFinished, kNoOffset, "the execution has finished");
+  const rt::Instance *inst = ex->cur != nullptr ? ex->cur->instance : nullptr;
+  if (inst == nullptr || inst->memory0 == nullptr)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                     "the instance the execution is in has no memory");
+  return std::span<uint8_t>(inst->memory0->data(), inst->memory0->sizeBytes());
+}
+
+} // namespace
+
+Result<void> Execution::readMemory(uint64_t addr, std::span<uint8_t> out) const {
+  HALTER_ASSIGN_OR_RETURN(std::span<uint8_t> memory, runningMemory(impl_.get()));
+  return api::readGuest(memory, addr, out);
+}
+
+Result<void> Execution::writeMemory(uint64_t addr, std::span<const uint8_t> in) const {
+  HALTER_ASSIGN_OR_RETURN(std::span<uint8_t> memory, runningMemory(impl_.get()));
+  return api::writeGuest(memory, addr, in);
 }
 
 bool Execution::finished() const {

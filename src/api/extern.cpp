@@ -1,3 +1,4 @@
+#include "api/memory_access.h"
 #include "halter/halter.h"
 #include "runtime/function.h"
 #include "runtime/global.h"
@@ -107,6 +108,18 @@ Result<void> Extern::setGlobalValue(Value v) const {
   }
   global->set(v);
   return okResult();
+}
+
+Result<void> Extern::read(uint64_t addr, std::span<uint8_t> out) const {
+  if (object_ == nullptr || kind_ != ExternKind::Memory)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a memory");
+  return api::readGuest(memoryBytes(), addr, out);
+}
+
+Result<void> Extern::write(uint64_t addr, std::span<const uint8_t> in) const {
+  if (object_ == nullptr || kind_ != ExternKind::Memory)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a memory");
+  return api::writeGuest(memoryBytes(), addr, in);
 }
 
 std::span<uint8_t> Extern::memoryBytes() const {
