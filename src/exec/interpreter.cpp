@@ -4,6 +4,7 @@
 #include "exec/execution.h"
 #include "exec/float_ops.h"
 #include "exec/frame.h"
+#include "runtime/bulk.h"
 #include "runtime/instance.h"
 
 #include <algorithm>
@@ -128,12 +129,6 @@ HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller
 }
 
 const void *const *g_handlers = nullptr;
-
-// Bulk operations work in chunks this large with an interrupt test after
-// each (DESIGN §3.3): about 20-100 µs of memset or memmove each, page faults
-// on fresh pages included, so they stop as promptly as a loop.
-constexpr uint64_t kBulkChunkBytes = 256 << 10;
-constexpr uint64_t kBulkChunkElems = 32 << 10;
 
 // Makes room for more frame records, up to the depth limit.
 bool growFrames(Execution &run, Frame **frames, Frame **top, Frame **end) {
@@ -296,7 +291,7 @@ void executeFrom(Execution *run) {
       CHECK_POINT();                                                                               \
       DISPATCH();                                                                                  \
     }                                                                                              \
-    /* Another instance may be parked by another execution, or run by another */                  \
+    /* Another instance may be parked by another execution, or run by another */                   \
     /* thread: refuse the call. This execution holds it until its run ends. */                     \
     if ((callee)->instance != inst) [[unlikely]] {                                                 \
       if ((callee)->instance->paused_executions.load(std::memory_order_relaxed) != 0)              \
@@ -477,10 +472,7 @@ dispatch:
     uint64_t n = RD(uint32_t, 3);
     CHARGE(n / kFuelBulkBytes);
     if (d + n > msize) TRAP(MemoryOutOfBounds);
-    for (uint64_t k = 0; k < n; k += kBulkChunkBytes) {
-      std::memset(mbase + d + k, v, std::min(n - k, kBulkChunkBytes));
-      CHECK_POINT();
-    }
+    if (!rt::chunkedFill(mbase + d, v, n, rt::kBulkChunkBytes, interrupt)) goto interrupted;
     NEXT(4);
   }
   OPCODE(MemoryCopy) {
@@ -489,14 +481,7 @@ dispatch:
     uint64_t n = RD(uint32_t, 3);
     CHARGE(n / kFuelBulkBytes);
     if (d + n > msize || s + n > msize) TRAP(MemoryOutOfBounds);
-    // Chunks in the direction that reads each source byte before it is
-    // overwritten: ascending when the destination is below the source.
-    for (uint64_t k = 0; k < n; k += kBulkChunkBytes) {
-      uint64_t len = std::min(n - k, kBulkChunkBytes);
-      uint64_t at = d <= s ? k : n - k - len;
-      std::memmove(mbase + d + at, mbase + s + at, len);
-      CHECK_POINT();
-    }
+    if (!rt::chunkedMove(mbase + d, mbase + s, n, rt::kBulkChunkBytes, interrupt)) goto interrupted;
     NEXT(4);
   }
   OPCODE(MemoryInit) {
@@ -506,10 +491,8 @@ dispatch:
     uint64_t n = RD(uint32_t, 4);
     CHARGE(n / kFuelBulkBytes);
     if (s + n > seg.size() || d + n > msize) TRAP(MemoryOutOfBounds);
-    for (uint64_t k = 0; k < n; k += kBulkChunkBytes) {
-      std::memcpy(mbase + d + k, seg.data() + s + k, std::min(n - k, kBulkChunkBytes));
-      CHECK_POINT();
-    }
+    if (!rt::chunkedMove(mbase + d, seg.data() + s, n, rt::kBulkChunkBytes, interrupt))
+      goto interrupted;
     NEXT(5);
   }
   OPCODE(DataDrop) {
@@ -551,10 +534,8 @@ dispatch:
     uint64_t n = RD(uint32_t, 4);
     CHARGE(n / kFuelBulkElems);
     if (i + n > t->elems_.size()) TRAP(TableOutOfBounds);
-    for (uint64_t k = 0; k < n; k += kBulkChunkElems) {
-      std::fill_n(t->elems_.begin() + i + k, std::min(n - k, kBulkChunkElems), v);
-      CHECK_POINT();
-    }
+    if (!rt::chunkedFill(t->elems_.data() + i, v, n, rt::kBulkChunkElems, interrupt))
+      goto interrupted;
     NEXT(5);
   }
   OPCODE(TableCopy) {
@@ -565,13 +546,9 @@ dispatch:
     uint64_t n = RD(uint32_t, 5);
     CHARGE(n / kFuelBulkElems);
     if (d + n > dt->elems_.size() || s + n > st->elems_.size()) TRAP(TableOutOfBounds);
-    // As memory.copy: chunks in the direction that is safe for overlap.
-    for (uint64_t k = 0; k < n; k += kBulkChunkElems) {
-      uint64_t len = std::min(n - k, kBulkChunkElems);
-      uint64_t at = d <= s ? k : n - k - len;
-      std::memmove(dt->elems_.data() + d + at, st->elems_.data() + s + at, len * sizeof(RefPtr));
-      CHECK_POINT();
-    }
+    if (!rt::chunkedMove(dt->elems_.data() + d, st->elems_.data() + s, n, rt::kBulkChunkElems,
+                         interrupt))
+      goto interrupted;
     NEXT(6);
   }
   OPCODE(TableInit) {
@@ -582,11 +559,8 @@ dispatch:
     uint64_t n = RD(uint32_t, 5);
     CHARGE(n / kFuelBulkElems);
     if (s + n > seg.size() || d + n > t->elems_.size()) TRAP(TableOutOfBounds);
-    for (uint64_t k = 0; k < n; k += kBulkChunkElems) {
-      std::memcpy(t->elems_.data() + d + k, seg.data() + s + k,
-                  std::min(n - k, kBulkChunkElems) * sizeof(RefPtr));
-      CHECK_POINT();
-    }
+    if (!rt::chunkedMove(t->elems_.data() + d, seg.data() + s, n, rt::kBulkChunkElems, interrupt))
+      goto interrupted;
     NEXT(6);
   }
   OPCODE(ElemDrop) {

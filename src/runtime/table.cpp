@@ -1,5 +1,7 @@
 #include "runtime/table.h"
 
+#include "runtime/bulk.h"
+
 #include <algorithm>
 
 namespace halter::rt {
@@ -35,13 +37,12 @@ int64_t Table::grow(uint32_t delta, RefPtr init, bool *cap_refused, uint64_t ext
     if (cap_refused != nullptr && delta <= type_max_elements_ - old_size) *cap_refused = true;
     return -1;
   }
-  constexpr uint64_t kChunk = 32 << 10;
-  for (uint64_t k = 0; k < delta; k += kChunk) {
-    if (k != 0 && interrupt != nullptr && interrupt->load(std::memory_order_relaxed) != 0) {
+  for (uint64_t k = 0; k < delta; k += kBulkChunkElems) {
+    if (k != 0 && interruptRaised(interrupt)) {
       elems_.resize(old_size);
       return kInterrupted;
     }
-    elems_.resize(old_size + std::min<uint64_t>(delta, k + kChunk), init);
+    elems_.resize(old_size + std::min<uint64_t>(delta, k + kBulkChunkElems), init);
   }
   type_.limits.min = old_size + delta;
   return int64_t(old_size);
