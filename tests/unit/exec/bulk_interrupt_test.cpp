@@ -39,33 +39,38 @@ std::vector<BulkCase> bulkCases() {
     (func (export "run") (memory.copy (i32.const 0) (i32.const 1) (i32.const -2)))))"});
   c.push_back({"copy_4gib_down", R"((module (memory 65536)
     (func (export "run") (memory.copy (i32.const 1) (i32.const 0) (i32.const -2)))))"});
-  // Loop-free: 100 fills of 256 MiB, then 20,000 inits of 64 KiB.
+  // Loop-free runs of many operations, each below or near one chunk. Each
+  // run takes a second or more uninterrupted on a fast machine (the stop
+  // comes after kStopAfter), so a run that ends on its own is a missed stop,
+  // not a fast machine: 100 fills of 256 MiB, 40,000 inits of 1 MiB spread
+  // over 31 MiB (so they miss the cache).
   c.push_back({"fills_256mib_x100", "(module (memory 4096) (func (export \"run\") " +
                                         repeat("(memory.fill (i32.const 0) (i32.const 1) "
                                                "(i32.const 0x10000000))",
                                                100) +
                                         "))"});
-  c.push_back(
-      {"inits_64kib_x20000",
-       "(module (memory 2) (data $d \"" + repeat("\\01", 65536) + "\") (func (export \"run\") " +
-           repeat("(memory.init $d (i32.const 0) (i32.const 0) (i32.const 65536))", 20000) + "))"});
+  std::string inits;
+  for (int i = 0; i < 40000; ++i) {
+    inits += "(memory.init $d (i32.const " + std::to_string((i % 31) << 20) +
+             ") (i32.const 0) (i32.const 0x100000))";
+  }
+  c.push_back({"inits_1mib_x40000", "(module (memory 512) (data $d \"" + repeat("\\01", 1 << 20) +
+                                        "\") (func (export \"run\") " + inits + "))"});
   // Tables at the default element cap (10,000,000).
-  c.push_back({"table_fill_10m", R"((module (table 10000000 funcref)
-    (func (export "run")
-      (table.fill 0 (i32.const 0) (ref.null func) (i32.const 10000000))
-      (table.fill 0 (i32.const 0) (ref.null func) (i32.const 10000000))
-      (table.fill 0 (i32.const 0) (ref.null func) (i32.const 10000000))
-      (table.fill 0 (i32.const 0) (ref.null func) (i32.const 10000000))
-      (table.fill 0 (i32.const 0) (ref.null func) (i32.const 10000000)))))"});
-  c.push_back({"table_copy_10m", "(module (table 10000000 funcref) (func (export \"run\") " +
-                                     repeat("(table.copy (i32.const 1) (i32.const 0) "
-                                            "(i32.const 9999999))",
-                                            20) +
-                                     "))"});
-  c.push_back({"table_init_x20000",
-               "(module (table 4096 funcref) (func $f) (elem $e func " + repeat("$f ", 4096) +
+  c.push_back({"table_fill_10m_x200", "(module (table 10000000 funcref) (func (export \"run\") " +
+                                          repeat("(table.fill 0 (i32.const 0) (ref.null func) "
+                                                 "(i32.const 10000000))",
+                                                 200) +
+                                          "))"});
+  c.push_back({"table_copy_10m_x200", "(module (table 10000000 funcref) (func (export \"run\") " +
+                                          repeat("(table.copy (i32.const 1) (i32.const 0) "
+                                                 "(i32.const 9999999))",
+                                                 200) +
+                                          "))"});
+  c.push_back({"table_init_1m_x5000",
+               "(module (table 1048576 funcref) (func $f) (elem $e func " + repeat("$f ", 1 << 20) +
                    ") (func (export \"run\") " +
-                   repeat("(table.init $e (i32.const 0) (i32.const 0) (i32.const 4096))", 20000) +
+                   repeat("(table.init $e (i32.const 0) (i32.const 0) (i32.const 1048576))", 5000) +
                    "))"});
   c.push_back({"table_grow_10m", R"((module (table 0 funcref)
     (func (export "run") (drop (table.grow 0 (ref.null func) (i32.const 9999999))))))"});
