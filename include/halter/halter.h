@@ -3,6 +3,7 @@
 #pragma once
 
 #include "halter/limits.h"
+#include "halter/module_info.h"
 #include "halter/outcome.h"
 #include "halter/result.h"
 #include "halter/types.h"
@@ -19,45 +20,11 @@
 
 namespace halter {
 
-namespace rt {
-class Instance;
-class Memory;
-class Table;
-class Global;
-struct Function;
-} // namespace rt
-namespace exec {
-class Execution;
-}
-class CompiledModule;
 namespace detail {
-// The one door from src/api (and tests) to the engine objects behind the
-// public handles (src/api/api_access.h); embedders have no use for it.
+// The one door from the engine (and its tests) to the objects behind the
+// public handles (src/runtime/api_access.h); embedders have no use for it.
 struct ApiAccess;
 } // namespace detail
-
-struct ImportInfo {
-  std::string module;
-  std::string name;
-  ExternKind kind = ExternKind::Func;
-  FuncType func;     // when kind == Func
-  TableType table;   // when kind == Table
-  MemoryType memory; // when kind == Memory
-  GlobalType global; // when kind == Global
-};
-
-struct ExportInfo {
-  std::string name;
-  ExternKind kind = ExternKind::Func;
-  uint32_t index = 0; // in the module's index space of that kind
-};
-
-struct SectionInfo {
-  uint8_t id = 0;
-  std::string name; // "type", "code", ... or the custom section's own name
-  uint64_t offset = 0;
-  uint64_t size = 0;
-};
 
 // A decoded, validated and lowered module. Immutable; share it between
 // threads and instantiate it as often as needed.
@@ -83,11 +50,11 @@ public:
   // Every defined function, each after a line `func N "export name"...:`.
   Result<std::string> disassembleAll(bool metered = false) const;
 
-  const CompiledModule &compiled() const { return *compiled_; }
-  explicit Module(std::shared_ptr<const CompiledModule> compiled);
-
 private:
-  std::shared_ptr<const CompiledModule> compiled_;
+  friend struct detail::ApiAccess;
+  explicit Module(std::shared_ptr<const void> compiled);
+  // The engine's compiled module (compile::CompiledModule), typed by ApiAccess.
+  std::shared_ptr<const void> compiled_;
 };
 
 // What a host function answers:
@@ -147,9 +114,10 @@ enum class HostErrors : uint8_t {
 // What a host function sees besides its arguments.
 class CallContext {
 public:
-  CallContext(rt::Instance *caller, exec::Interrupt *interrupt,
-              std::optional<Clock::time_point> deadline)
-      : caller_(caller), interrupt_(interrupt), deadline_(deadline) {}
+  // A context with no caller and no execution: no memory, never
+  // interrupted, no deadline. For calling a host function outside a guest
+  // (its unit tests, for one); halter makes the real ones.
+  CallContext() = default;
   // The calling instance's memory 0 (empty span when it has none). Valid only
   // during the call; bounds are the caller's business.
   std::span<uint8_t> memory() const;
@@ -176,13 +144,14 @@ public:
   // results: answer `r` (a trap, error, exit or suspend) instead.
   void answer(HostResult r) { answer_ = std::move(r); }
   std::optional<HostResult> &answerOverride() { return answer_; }
-  // The calling instance (internal; null when the host calls a host function).
-  rt::Instance *callerInstance() const { return caller_; }
 
 private:
+  friend struct detail::ApiAccess;
   std::optional<HostResult> answer_;
-  rt::Instance *caller_;
-  exec::Interrupt *interrupt_;
+  // The engine's calling instance and interrupt word (rt::Instance,
+  // exec::Interrupt), typed by ApiAccess; null outside a guest call.
+  void *caller_ = nullptr;
+  void *interrupt_ = nullptr;
   std::optional<Clock::time_point> deadline_;
 };
 
@@ -306,14 +275,10 @@ public:
 
 private:
   friend struct detail::ApiAccess;
-  // `keep_alive` and `keep_alive_callee` own what `impl` runs on.
-  Execution(std::unique_ptr<exec::Execution> impl, std::shared_ptr<const void> keep_alive,
-            std::shared_ptr<const void> keep_alive_callee = nullptr);
-
-  // Declared before impl_: destroyed after it.
-  std::shared_ptr<const void> keep_alive_;
-  std::shared_ptr<const void> keep_alive_callee_;
-  std::unique_ptr<exec::Execution> impl_;
+  // The engine's execution and what it runs on (src/api/execution_state.h).
+  struct State;
+  explicit Execution(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
 };
 
 // An instance is single-threaded: it runs one call at a time. A call (or
@@ -361,16 +326,10 @@ public:
 
 private:
   friend struct detail::ApiAccess;
-  // Shares ownership of the instance's lifetime group, not of the instance alone.
-  std::shared_ptr<rt::Instance> impl_;
+  // The engine's instance (rt::Instance), typed by ApiAccess; shares
+  // ownership of the instance's lifetime group, not of the instance alone.
+  std::shared_ptr<void> impl_;
   std::shared_ptr<const Module> module_;
-
-  Result<const rt::Function *> resolveCall(std::string_view export_name, const Extern *func,
-                                           std::span<const Value> args) const;
-  Result<Outcome> runCall(const rt::Function &fn, std::span<const Value> args,
-                          const CallOptions &options);
-  Result<Execution> startCall(const rt::Function &fn, std::span<const Value> args,
-                              const CallOptions &options, const Extern *func = nullptr);
 };
 
 // Resolves imports by (module, name) and instantiates modules.

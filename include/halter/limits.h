@@ -10,6 +10,10 @@ namespace halter {
 
 using Clock = std::chrono::steady_clock;
 
+namespace detail {
+struct ApiAccess; // halter.h
+}
+
 // Every field's default means "no limit" or a safe fixed bound, never
 // "already expired". Set per instance (Linker::instantiate) and per call
 // (CallOptions::limits, which replaces the instance's limits for that call).
@@ -49,10 +53,6 @@ struct Limits {
   uint64_t max_stack_bytes = 8u << 20;
 };
 
-namespace exec {
-struct Interrupt;
-}
-
 // Cancels, from any thread, every execution started with it: a running
 // guest stops at its next check point, a host function sees
 // CallContext::interrupted(), a parked execution ends when next run. The
@@ -67,12 +67,9 @@ public:
   bool cancelled() const;
   bool empty() const { return state_ == nullptr; }
 
-  // Used by executions: add and remove an interrupt word to raise on cancel.
-  void attach(exec::Interrupt *interrupt) const;
-  void detach(exec::Interrupt *interrupt) const;
-
 private:
-  struct State;
+  friend struct detail::ApiAccess;
+  struct State; // src/exec/cancel_token.cpp
   std::shared_ptr<State> state_;
 };
 

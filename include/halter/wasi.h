@@ -14,8 +14,8 @@
 namespace halter {
 
 class Linker;
-namespace wasi {
-struct State;
+namespace detail {
+struct WasiAccess; // src/wasi/state.h: the WASI layer's door to its state
 }
 
 // Where one standard stream of the guest goes.
@@ -94,12 +94,11 @@ public:
   // The code the guest passed to proc_exit, if it called it.
   std::optional<int> exitCode() const;
 
-  wasi::State &state() { return *state_; }
-
-  explicit WasiContext(std::unique_ptr<wasi::State> state);
-
 private:
-  std::unique_ptr<wasi::State> state_;
+  friend struct detail::WasiAccess;
+  struct State; // src/wasi/state.h
+  explicit WasiContext(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
 };
 
 // Defines every wasi_snapshot_preview1 function in `linker`, bound to

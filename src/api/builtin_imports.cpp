@@ -1,5 +1,6 @@
 #include "api/builtin_imports.h"
 
+#include "runtime/api_access.h"
 #include "runtime/instance.h"
 
 #include <algorithm>
@@ -17,7 +18,7 @@ Extern builtinImport(std::string_view name) {
   return Extern::hostFunc(
       type,
       [](CallContext &ctx, std::span<const Value> args, std::span<Value> results) {
-        rt::Instance *caller = ctx.callerInstance();
+        rt::Instance *caller = detail::ApiAccess::callerInstance(ctx);
         const std::string empty;
         const std::string &message = caller != nullptr ? caller->last_host_error : empty;
         uint64_t buf = args[0].asI32(), cap = args[1].asI32();

@@ -1,4 +1,4 @@
-#include "exec/execution.h"
+#include "api/execution_state.h"
 #include "api/memory_access.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
@@ -6,10 +6,16 @@
 
 namespace halter {
 
-Execution detail::ApiAccess::makeExecution(std::unique_ptr<exec::Execution> impl,
-                                           std::shared_ptr<const void> keep_alive,
-                                           std::shared_ptr<const void> keep_alive_callee) {
-  return Execution(std::move(impl), std::move(keep_alive), std::move(keep_alive_callee));
+Execution detail::ApiAccess::newExecution(std::shared_ptr<const void> keep_alive,
+                                          std::shared_ptr<const void> keep_alive_callee) {
+  auto state = std::make_unique<Execution::State>();
+  state->keep_alive = std::move(keep_alive);
+  state->keep_alive_callee = std::move(keep_alive_callee);
+  return Execution(std::move(state));
+}
+
+exec::Execution *detail::ApiAccess::engine(const Execution &e) {
+  return e.state_ ? &e.state_->ex : nullptr;
 }
 
 namespace {
@@ -21,43 +27,33 @@ Error emptyExecution() {
 
 } // namespace
 
-Execution::Execution(std::unique_ptr<exec::Execution> impl, std::shared_ptr<const void> keep_alive,
-                     std::shared_ptr<const void> keep_alive_callee)
-    : keep_alive_(std::move(keep_alive)), keep_alive_callee_(std::move(keep_alive_callee)),
-      impl_(std::move(impl)) {}
+Execution::Execution(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Execution::Execution(Execution &&) noexcept = default;
-Execution &Execution::operator=(Execution &&other) noexcept {
-  if (this == &other) return *this;
-  impl_.reset(); // before what it runs on
-  keep_alive_ = std::move(other.keep_alive_);
-  keep_alive_callee_ = std::move(other.keep_alive_callee_);
-  impl_ = std::move(other.impl_);
-  return *this;
-}
+Execution &Execution::operator=(Execution &&) noexcept = default;
 Execution::~Execution() = default;
 
 Result<Outcome> Execution::run() {
-  if (!impl_) return emptyExecution();
-  HALTER_TRY(impl_->run());
-  return impl_->out;
+  if (!state_) return emptyExecution();
+  HALTER_TRY(state_->ex.run());
+  return state_->ex.out;
 }
 
 bool Execution::paused() const {
-  return impl_ && impl_->paused();
+  return state_ && state_->ex.paused();
 }
 
 bool Execution::suspended() const {
-  return impl_ && impl_->suspended();
+  return state_ && state_->ex.suspended();
 }
 
 Result<void> Execution::resume(std::span<const Value> results) {
-  if (!impl_) return emptyExecution();
-  return impl_->resume(results);
+  if (!state_) return emptyExecution();
+  return state_->ex.resume(results);
 }
 
 Result<void> Execution::resumeWithError(std::string message, int32_t code) {
-  if (!impl_) return emptyExecution();
-  return impl_->resumeWithError(std::move(message), code);
+  if (!state_) return emptyExecution();
+  return state_->ex.resumeWithError(std::move(message), code);
 }
 
 namespace {
@@ -77,38 +73,40 @@ Result<std::span<uint8_t>> runningMemory(const exec::Execution *ex) {
 } // namespace
 
 Result<void> Execution::readMemory(uint64_t addr, std::span<uint8_t> out) const {
-  HALTER_ASSIGN_OR_RETURN(std::span<uint8_t> memory, runningMemory(impl_.get()));
+  HALTER_ASSIGN_OR_RETURN(std::span<uint8_t> memory,
+                          runningMemory(detail::ApiAccess::engine(*this)));
   return api::readGuest(memory, addr, out);
 }
 
 Result<void> Execution::writeMemory(uint64_t addr, std::span<const uint8_t> in) const {
-  HALTER_ASSIGN_OR_RETURN(std::span<uint8_t> memory, runningMemory(impl_.get()));
+  HALTER_ASSIGN_OR_RETURN(std::span<uint8_t> memory,
+                          runningMemory(detail::ApiAccess::engine(*this)));
   return api::writeGuest(memory, addr, in);
 }
 
 bool Execution::finished() const {
-  return !impl_ || impl_->finished();
+  return !state_ || state_->ex.finished();
 }
 
 bool Execution::empty() const {
-  return !impl_;
+  return !state_;
 }
 
 void Execution::addFuel(uint64_t units) {
-  if (impl_) impl_->addFuel(units);
+  if (state_) state_->ex.addFuel(units);
 }
 
 uint64_t Execution::fuelLeft() const {
-  return impl_ ? impl_->fuelLeft() : 0;
+  return state_ ? state_->ex.fuelLeft() : 0;
 }
 
 const RunStats &Execution::stats() const {
   static const RunStats kNoStats;
-  return impl_ ? impl_->stats() : kNoStats;
+  return state_ ? state_->ex.stats() : kNoStats;
 }
 
 void Execution::cancel() {
-  if (impl_) impl_->cancelToken().cancel();
+  if (state_) state_->ex.cancelToken().cancel();
 }
 
 } // namespace halter

@@ -1,5 +1,5 @@
 #include "runtime/instance.h"
-#include "api/compiled_module.h"
+#include "api/execution_state.h"
 #include "exec/execution.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
@@ -26,8 +26,8 @@ Result<void> checkArgs(const FuncType &type, std::span<const Value> args) {
 }
 
 const ir::Export *findExport(const rt::Instance &inst, std::string_view name) {
-  if (inst.ir == nullptr) return nullptr;
-  for (const ir::Export &exp : inst.ir->exports) {
+  if (inst.module == nullptr) return nullptr;
+  for (const ir::Export &exp : inst.module->ir.exports) {
     if (exp.name == name) return &exp;
   }
   return nullptr;
@@ -43,26 +43,28 @@ bool isParked(const rt::Instance *inst) {
   return inst != nullptr && inst->paused_executions.load(std::memory_order_relaxed) != 0;
 }
 
-} // namespace
+Error emptyInstance() {
+  return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
+}
 
 // Everything a call needs checked before any guest code runs.
-Result<const rt::Function *> Instance::resolveCall(std::string_view export_name, const Extern *func,
-                                                   std::span<const Value> args) const {
-  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
+Result<const rt::Function *> resolveCall(rt::Instance *inst, std::string_view export_name,
+                                         const Extern *func, std::span<const Value> args) {
+  if (inst == nullptr) return emptyInstance();
   const rt::Function *fn = nullptr;
   if (func == nullptr) {
-    const ir::Export *exp = findExport(*impl_, export_name);
-    if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= impl_->funcs.size()) {
+    const ir::Export *exp = findExport(*inst, export_name);
+    if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= inst->funcs.size()) {
       return notFound("function", export_name);
     }
-    fn = impl_->funcs[exp->index];
+    fn = inst->funcs[exp->index];
   } else {
     if (!func->valid() || func->kind() != ExternKind::Func) {
       return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
     }
     fn = static_cast<const rt::Function *>(detail::ApiAccess::object(*func));
   }
-  if (isParked(impl_.get()) || isParked(fn->instance)) {
+  if (isParked(inst) || isParked(fn->instance)) {
     return makeError(ErrorCode::ReentrantCall, kNoOffset,
                      "the instance has a paused execution; resume or drop it first");
   }
@@ -70,9 +72,9 @@ Result<const rt::Function *> Instance::resolveCall(std::string_view export_name,
   return fn;
 }
 
-Result<Outcome> Instance::runCall(const rt::Function &fn, std::span<const Value> args,
-                                  const CallOptions &options) {
-  const Limits &limits = options.limits ? *options.limits : impl_->limits;
+Result<Outcome> runCall(rt::Instance &inst, const rt::Function &fn, std::span<const Value> args,
+                        const CallOptions &options) {
+  const Limits &limits = options.limits ? *options.limits : inst.limits;
   HALTER_TRY(exec::checkLimits(limits));
   exec::Execution ex;
   ex.init(fn, args, limits, options.cancel);
@@ -81,81 +83,92 @@ Result<Outcome> Instance::runCall(const rt::Function &fn, std::span<const Value>
   return std::move(ex.out);
 }
 
-Result<Execution> Instance::startCall(const rt::Function &fn, std::span<const Value> args,
-                                      const CallOptions &options, const Extern *func) {
-  const Limits &limits = options.limits ? *options.limits : impl_->limits;
+// `group` is the instance's lifetime group (Instance::impl_), which the
+// execution keeps alive, with the callee's owner when called as an Extern.
+Result<Execution> startCall(const std::shared_ptr<void> &group, const rt::Function &fn,
+                            std::span<const Value> args, const CallOptions &options,
+                            const Extern *func = nullptr) {
+  const Limits &limits =
+      options.limits ? *options.limits : static_cast<const rt::Instance *>(group.get())->limits;
   HALTER_TRY(exec::checkLimits(limits));
-  auto ex = std::make_unique<exec::Execution>();
+  Execution e = detail::ApiAccess::newExecution(
+      group, func != nullptr ? detail::ApiAccess::owner(*func) : nullptr);
   // Execution::cancel may come from any thread: it goes through a token.
   CancelToken cancel = options.cancel.empty() ? CancelToken::create() : options.cancel;
-  ex->init(fn, args, limits, cancel);
-  // The execution keeps this instance's group (and the callee's owner) alive.
-  return detail::ApiAccess::makeExecution(
-      std::move(ex), impl_, func != nullptr ? detail::ApiAccess::owner(*func) : nullptr);
+  detail::ApiAccess::engine(e)->init(fn, args, limits, cancel);
+  return e;
 }
+
+} // namespace
 
 Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,
                                const CallOptions &options) {
-  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(export_name, nullptr, args));
-  return runCall(*fn, args, options);
+  rt::Instance *inst = detail::ApiAccess::impl(*this);
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(inst, export_name, nullptr, args));
+  return runCall(*inst, *fn, args, options);
 }
 
 Result<Outcome> Instance::call(const Extern &func, std::span<const Value> args,
                                const CallOptions &options) {
-  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall({}, &func, args));
-  return runCall(*fn, args, options);
+  rt::Instance *inst = detail::ApiAccess::impl(*this);
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(inst, {}, &func, args));
+  return runCall(*inst, *fn, args, options);
 }
 
 Result<Execution> Instance::start(std::string_view export_name, std::span<const Value> args,
                                   const CallOptions &options) {
-  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(export_name, nullptr, args));
-  return startCall(*fn, args, options);
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn,
+                          resolveCall(detail::ApiAccess::impl(*this), export_name, nullptr, args));
+  return startCall(impl_, *fn, args, options);
 }
 
 Result<Execution> Instance::start(const Extern &func, std::span<const Value> args,
                                   const CallOptions &options) {
-  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall({}, &func, args));
-  return startCall(*fn, args, options, &func);
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn,
+                          resolveCall(detail::ApiAccess::impl(*this), {}, &func, args));
+  return startCall(impl_, *fn, args, options, &func);
 }
 
 const Limits &Instance::limits() const {
-  return impl_->limits;
+  return detail::ApiAccess::impl(*this)->limits;
 }
 
 void Instance::setLimits(const Limits &limits) {
-  impl_->limits = limits;
+  detail::ApiAccess::impl(*this)->limits = limits;
 }
 
 Result<Extern> Instance::getExport(std::string_view name) const {
-  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
-  const ir::Export *exp = findExport(*impl_, name);
+  const rt::Instance *inst = detail::ApiAccess::impl(*this);
+  if (inst == nullptr) return emptyInstance();
+  const ir::Export *exp = findExport(*inst, name);
   if (exp == nullptr) return notFound("", name);
   void *object = nullptr;
   switch (exp->kind) {
   case ExternKind::Func:
-    if (exp->index < impl_->funcs.size()) object = impl_->funcs[exp->index];
+    if (exp->index < inst->funcs.size()) object = inst->funcs[exp->index];
     break;
   case ExternKind::Table:
-    if (exp->index < impl_->tables.size()) object = impl_->tables[exp->index].get();
+    if (exp->index < inst->tables.size()) object = inst->tables[exp->index].get();
     break;
   case ExternKind::Memory:
-    if (exp->index < impl_->memories.size()) object = impl_->memories[exp->index].get();
+    if (exp->index < inst->memories.size()) object = inst->memories[exp->index].get();
     break;
   case ExternKind::Global:
-    if (exp->index < impl_->globals.size()) object = impl_->globals[exp->index].get();
+    if (exp->index < inst->globals.size()) object = inst->globals[exp->index].get();
     break;
   }
   if (object == nullptr) return makeError(ErrorCode::Internal, kNoOffset, "export out of range");
-  return detail::ApiAccess::makeExtern(exp->kind, object, rt::groupOf(*impl_));
+  return detail::ApiAccess::makeExtern(exp->kind, object, rt::groupOf(*inst));
 }
 
 Result<Value> Instance::getGlobal(std::string_view export_name) const {
-  if (!impl_) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
-  const ir::Export *exp = findExport(*impl_, export_name);
-  if (exp == nullptr || exp->kind != ExternKind::Global || exp->index >= impl_->globals.size()) {
+  const rt::Instance *inst = detail::ApiAccess::impl(*this);
+  if (inst == nullptr) return emptyInstance();
+  const ir::Export *exp = findExport(*inst, export_name);
+  if (exp == nullptr || exp->kind != ExternKind::Global || exp->index >= inst->globals.size()) {
     return notFound("global", export_name);
   }
-  return impl_->globals[exp->index]->get();
+  return inst->globals[exp->index]->get();
 }
 
 } // namespace halter

@@ -1,5 +1,4 @@
 #include "api/builtin_imports.h"
-#include "api/compiled_module.h"
 #include "exec/execution.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
@@ -37,7 +36,7 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
   HALTER_TRY(exec::checkLimits(limits));
   if (!definition_error_.empty())
     return makeError(ErrorCode::InvalidArgument, kNoOffset, definition_error_);
-  const CompiledModule &cm = module->compiled();
+  const compile::CompiledModule &cm = detail::ApiAccess::compiled(*module);
   std::vector<Extern> imports;
   imports.reserve(cm.ir.imports.size());
   for (const ir::Import &imp : cm.ir.imports) {
@@ -53,9 +52,9 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
     imports.push_back(it->second);
   }
 
-  rt::ModuleRef ref{module, &cm.ir, &cm.code};
-  HALTER_ASSIGN_OR_RETURN(std::shared_ptr<rt::Instance> impl,
-                          rt::instantiate(ref, imports, limits));
+  HALTER_ASSIGN_OR_RETURN(
+      std::shared_ptr<rt::Instance> impl,
+      rt::instantiate(detail::ApiAccess::compiledShared(*module), imports, limits));
 
   if (cm.ir.start) {
     // The start function runs under the instance's limits (fuel, deadline)

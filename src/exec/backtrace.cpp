@@ -1,4 +1,4 @@
-#include "compile/compiled_function.h"
+#include "compile/compiled_module.h"
 #include "exec/frame.h"
 #include "runtime/instance.h"
 
@@ -21,9 +21,10 @@ BacktraceFrame describe(const rt::Function *fn, size_t code_index, bool metered)
       [](size_t idx, const std::pair<uint32_t, uint32_t> &e) { return idx < e.first; });
   if (it != map.begin()) f.code_offset = std::prev(it)->second;
   const rt::Instance *inst = fn->instance;
-  if (inst != nullptr && inst->ir != nullptr) {
-    auto name = inst->ir->names.functions.find(fn->func_index);
-    if (name != inst->ir->names.functions.end()) f.func_name = name->second;
+  if (inst != nullptr && inst->module != nullptr) {
+    const auto &names = inst->module->ir.names.functions;
+    auto name = names.find(fn->func_index);
+    if (name != names.end()) f.func_name = name->second;
   }
   return f;
 }

@@ -1,6 +1,8 @@
 #include "exec/execution.h"
 
 #include "compile/compiled_function.h"
+#include "exec/cancel_token.h"
+#include "runtime/api_access.h"
 #include "runtime/instance.h"
 
 #include <algorithm>
@@ -110,7 +112,7 @@ void Execution::init(const rt::Function &fn, std::span<const Value> args, const 
   }
   if (!cancel.empty()) {
     cancel_ = cancel;
-    cancel_.attach(&stack->interrupt);
+    attachCancel(cancel_, &stack->interrupt);
   }
   // The far end of the clock never comes: no timer for it.
   if (deadline && *deadline != Clock::time_point::max())
@@ -285,7 +287,7 @@ void Execution::runHost() {
   const FuncType &t = *entry->type;
   out.results.resize(t.results.size());
   for (size_t i = 0; i < t.results.size(); ++i) out.results[i] = Value::zero(t.results[i]);
-  CallContext ctx(nullptr, &stack->interrupt, deadline);
+  CallContext ctx = detail::ApiAccess::makeCallContext(nullptr, &stack->interrupt, deadline);
   HostResult r = callHostFunction(*entry, ctx, host_args_, out.results);
   if (stack->interrupt.raised()) {
     out.results.clear();
@@ -399,7 +401,7 @@ void Execution::finish() {
   if (timer_) cancelDeadline(*timer_);
   timer_.reset();
   if (stack == nullptr) return; // never initialised
-  if (!cancel_.empty()) cancel_.detach(&stack->interrupt);
+  if (!cancel_.empty()) detachCancel(cancel_, &stack->interrupt);
   releaseStack(stack);
   stack = nullptr;
 }

@@ -4,6 +4,7 @@
 #include "exec/execution.h"
 #include "exec/float_ops.h"
 #include "exec/frame.h"
+#include "runtime/api_access.h"
 #include "runtime/bulk.h"
 #include "runtime/instance.h"
 
@@ -101,7 +102,7 @@ HostResult callHost(const rt::Function *fn, uint8_t *frame, rt::Instance *caller
     off += slotsOf(vt);
   }
   for (size_t i = 0; i < t.results.size(); ++i) results[i] = Value::zero(t.results[i]);
-  CallContext ctx(caller, &ex.stack->interrupt, ex.deadline);
+  CallContext ctx = detail::ApiAccess::makeCallContext(caller, &ex.stack->interrupt, ex.deadline);
   HostResult r = callHostFunction(*fn, ctx, std::span<const Value>(args, t.params.size()),
                                   std::span<Value>(results, t.results.size()));
   switch (r.kind()) {

@@ -1,5 +1,7 @@
 #include "runtime/instance.h"
 
+#include "compile/compiled_module.h"
+
 namespace halter::rt {
 
 namespace {
@@ -28,11 +30,12 @@ void Instance::leave() {
 }
 
 std::span<const uint8_t> Instance::dataSegment(uint32_t i) const {
-  if (ir == nullptr || i >= ir->datas.size() || (i < data_dropped.size() && data_dropped[i])) {
+  if (module == nullptr || i >= module->ir.datas.size() ||
+      (i < data_dropped.size() && data_dropped[i])) {
     return {};
   }
-  const ir::DataSegment &seg = ir->datas[i];
-  return std::span<const uint8_t>(ir->bytes.data() + seg.data_begin, seg.data_size);
+  const ir::DataSegment &seg = module->ir.datas[i];
+  return std::span<const uint8_t>(module->ir.bytes.data() + seg.data_begin, seg.data_size);
 }
 
 } // namespace halter::rt

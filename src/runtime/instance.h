@@ -15,7 +15,7 @@
 #include <vector>
 
 namespace halter::compile {
-struct CompiledFunction;
+struct CompiledModule;
 }
 
 namespace halter::rt {
@@ -24,10 +24,8 @@ class LifetimeGroup;
 
 class Instance {
 public:
-  // Keeps the module (and its code) alive; `ir` and `code` point into it.
-  std::shared_ptr<const void> module_owner;
-  const ir::Module *ir = nullptr;
-  const std::vector<compile::CompiledFunction> *code = nullptr;
+  // The module this is an instance of (null for the tests' bare instances).
+  std::shared_ptr<const compile::CompiledModule> module;
   // Interned type of each type index of the module.
   std::vector<const FuncType *> types;
 

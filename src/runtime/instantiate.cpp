@@ -157,48 +157,42 @@ Result<std::shared_ptr<LifetimeGroup>> groupOfExtern(const Extern &ext) {
 
 } // namespace
 
-Result<std::shared_ptr<Instance>>
-instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limits &config) {
-  const ir::Module &m = *module.ir;
+namespace {
+
+// Step 1: the module's types interned, every import checked against its
+// declaration (IncompatibleImport).
+Result<void> checkImports(Instance &inst, std::span<const Extern> imports) {
+  const ir::Module &m = inst.module->ir;
   if (imports.size() != m.imports.size()) {
     return makeError(ErrorCode::Internal, kNoOffset,
                      "expected " + std::to_string(m.imports.size()) + " imports, got " +
                          std::to_string(imports.size()));
   }
-  if (!m.functions.empty() &&
-      (module.code == nullptr || module.code->size() != m.functions.size())) {
+  if (inst.module->code.size() != m.functions.size()) {
     return makeError(ErrorCode::Internal, kNoOffset, "module code does not match its functions");
   }
+  inst.types.reserve(m.types.size());
+  for (const FuncType &t : m.types) inst.types.push_back(internFuncType(t));
+  for (size_t i = 0; i < imports.size(); ++i)
+    HALTER_TRY(checkImport(m.imports[i], imports[i], inst));
+  return okResult();
+}
 
-  auto inst = std::make_shared<Instance>();
-  inst->module_owner = module.owner;
-  inst->ir = module.ir;
-  inst->code = module.code;
-  inst->limits = config;
-  inst->types.reserve(m.types.size());
-  for (const FuncType &t : m.types) inst->types.push_back(internFuncType(t));
-
-  for (size_t i = 0; i < imports.size(); ++i) {
-    HALTER_TRY(checkImport(m.imports[i], imports[i], *inst));
-  }
-
-  // The group owns the instance; the caller's handle keeps the group alive.
-  std::shared_ptr<LifetimeGroup> group = LifetimeGroup::create();
-  group->addInstance(inst);
-
-  // Bind imports. Memories, numeric globals and host functions never refer
-  // to instances: the importer just shares them. Through an imported table,
-  // mutable reference global or guest function, references can flow both
-  // ways, so the importer joins the exporter's group (see lifetime_group.h).
-  std::vector<std::shared_ptr<LifetimeGroup>> joins;
+// Step 2: imports bound into the index spaces. Memories, numeric globals
+// and host functions never refer to instances: the importer just shares
+// them. Through an imported table, mutable reference global or guest
+// function, references can flow both ways, so the importer must join the
+// exporter's group (lifetime_group.h): those groups are added to `joins`.
+Result<void> bindImports(Instance &inst, std::span<const Extern> imports,
+                         std::vector<std::shared_ptr<LifetimeGroup>> &joins) {
   for (const Extern &ext : imports) {
     switch (ext.kind()) {
     case ExternKind::Func: {
       auto *fn = static_cast<Function *>(detail::ApiAccess::object(ext));
-      inst->funcs.push_back(fn);
+      inst.funcs.push_back(fn);
       if (fn->isHost()) {
         HALTER_ASSIGN_OR_RETURN(auto shared, sharedOf(fn));
-        inst->host_funcs.push_back(std::move(shared));
+        inst.host_funcs.push_back(std::move(shared));
       } else {
         HALTER_ASSIGN_OR_RETURN(auto g, groupOfFunction(*fn));
         joins.push_back(std::move(g));
@@ -208,7 +202,7 @@ instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limi
     case ExternKind::Table: {
       HALTER_ASSIGN_OR_RETURN(auto table,
                               sharedOf(static_cast<Table *>(detail::ApiAccess::object(ext))));
-      inst->tables.push_back(std::move(table));
+      inst.tables.push_back(std::move(table));
       HALTER_ASSIGN_OR_RETURN(auto g, groupOfExtern(ext));
       joins.push_back(std::move(g));
       break;
@@ -216,7 +210,7 @@ instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limi
     case ExternKind::Memory: {
       HALTER_ASSIGN_OR_RETURN(auto mem,
                               sharedOf(static_cast<Memory *>(detail::ApiAccess::object(ext))));
-      inst->memories.push_back(std::move(mem));
+      inst.memories.push_back(std::move(mem));
       break;
     }
     case ExternKind::Global: {
@@ -234,68 +228,88 @@ instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limi
           joins.push_back(std::move(g));
         }
       }
-      inst->globals.push_back(std::move(global));
+      inst.globals.push_back(std::move(global));
       break;
     }
     }
   }
+  return okResult();
+}
 
+// Step 3: the module's own functions, tables and memories (empty ones,
+// under the caps of `config`).
+Result<void> createDefinitions(Instance &inst, const Limits &config) {
+  const ir::Module &m = inst.module->ir;
   uint32_t num_imported_funcs = m.numImportedFuncs();
-  inst->defined_funcs.reserve(m.functions.size());
+  inst.defined_funcs.reserve(m.functions.size());
   for (size_t i = 0; i < m.functions.size(); ++i) {
     auto fn = std::make_unique<Function>();
-    fn->type = inst->types[m.functions[i]];
-    fn->instance = inst.get();
-    fn->code = &(*module.code)[i];
+    fn->type = inst.types[m.functions[i]];
+    fn->instance = &inst;
+    fn->code = &inst.module->code[i];
     fn->func_index = num_imported_funcs + uint32_t(i);
-    inst->funcs.push_back(fn.get());
-    inst->defined_funcs.push_back(std::move(fn));
+    inst.funcs.push_back(fn.get());
+    inst.defined_funcs.push_back(std::move(fn));
   }
-
   for (const TableType &type : m.tables) {
     HALTER_ASSIGN_OR_RETURN(auto table, Table::create(type, nullptr, config.max_table_elements));
-    inst->tables.push_back(std::move(table));
+    inst.tables.push_back(std::move(table));
   }
   for (const MemoryType &type : m.memories) {
     HALTER_ASSIGN_OR_RETURN(auto mem, Memory::create(type, config.max_memory_bytes));
-    inst->memories.push_back(std::move(mem));
+    inst.memories.push_back(std::move(mem));
   }
-  if (!inst->memories.empty()) inst->memory0 = inst->memories[0].get();
+  inst.memory0 = inst.memories.empty() ? nullptr : inst.memories[0].get();
+  return okResult();
+}
 
-  for (const ir::Global &g : m.globals) {
-    HALTER_ASSIGN_OR_RETURN(Value v, evalConst(g.init, *inst));
-    auto global = std::make_shared<Global>(g.type);
-    global->set(v);
-    inst->globals.push_back(std::move(global));
+} // namespace
+
+Result<void> initGlobals(Instance &inst) {
+  const ir::Module &m = inst.module->ir;
+  size_t first_defined = m.imported_globals.size();
+  bool created = inst.globals.size() == first_defined;
+  for (size_t i = 0; i < m.globals.size(); ++i) {
+    HALTER_ASSIGN_OR_RETURN(Value v, evalConst(m.globals[i].init, inst));
+    if (created) {
+      auto global = std::make_shared<Global>(m.globals[i].type);
+      global->set(v);
+      inst.globals.push_back(std::move(global));
+    } else {
+      inst.globals[first_defined + i]->set(v);
+    }
   }
+  return okResult();
+}
 
-  // Everything fallible but the segments is done: join the groups before
-  // references can flow (segments, the start function, later calls). Writes
-  // made before a trap stay, so a failed instance stays in the group.
-  for (const std::shared_ptr<LifetimeGroup> &g : joins) LifetimeGroup::merge(group, g);
-
-  inst->elem_segments.resize(m.elems.size());
+Result<void> resolveSegments(Instance &inst) {
+  const ir::Module &m = inst.module->ir;
+  inst.elem_segments.assign(m.elems.size(), {});
   for (size_t i = 0; i < m.elems.size(); ++i) {
-    std::vector<RefPtr> &refs = inst->elem_segments[i];
+    std::vector<RefPtr> &refs = inst.elem_segments[i];
     refs.reserve(m.elems[i].items.size());
     for (const ir::ConstExpr &item : m.elems[i].items) {
-      HALTER_ASSIGN_OR_RETURN(Value v, evalConst(item, *inst));
+      HALTER_ASSIGN_OR_RETURN(Value v, evalConst(item, inst));
       refs.push_back(v.asRef());
     }
   }
-  inst->data_dropped.assign(m.datas.size(), false);
+  inst.data_dropped.assign(m.datas.size(), false);
+  return okResult();
+}
 
+Result<void> applyActiveSegments(Instance &inst) {
+  const ir::Module &m = inst.module->ir;
   // WebAssembly 2.0: element segments first, then data segments, each in
   // order; a trap stops here with earlier writes (to shared objects) kept.
   for (size_t i = 0; i < m.elems.size(); ++i) {
     const ir::ElemSegment &seg = m.elems[i];
     if (seg.mode == ir::SegmentMode::Active) {
-      if (seg.table >= inst->tables.size()) {
+      if (seg.table >= inst.tables.size()) {
         return makeError(ErrorCode::UnknownIndex, seg.offset, "unknown table");
       }
-      Table &table = *inst->tables[seg.table];
-      HALTER_ASSIGN_OR_RETURN(Value off, evalConst(seg.offset_expr, *inst));
-      std::vector<RefPtr> &refs = inst->elem_segments[i];
+      Table &table = *inst.tables[seg.table];
+      HALTER_ASSIGN_OR_RETURN(Value off, evalConst(seg.offset_expr, inst));
+      std::vector<RefPtr> &refs = inst.elem_segments[i];
       uint64_t dst = off.asI32();
       if (dst + refs.size() > table.size()) {
         return makeError(ErrorCode::InstantiationTrap, seg.offset, "out of bounds table access");
@@ -303,18 +317,18 @@ instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limi
       std::copy(refs.begin(), refs.end(), table.elems_.begin() + ptrdiff_t(dst));
     }
     if (seg.mode != ir::SegmentMode::Passive) {
-      inst->elem_segments[i].clear();
-      inst->elem_segments[i].shrink_to_fit();
+      inst.elem_segments[i].clear();
+      inst.elem_segments[i].shrink_to_fit();
     }
   }
   for (size_t i = 0; i < m.datas.size(); ++i) {
     const ir::DataSegment &seg = m.datas[i];
     if (seg.mode != ir::SegmentMode::Active) continue;
-    if (seg.memory >= inst->memories.size()) {
+    if (seg.memory >= inst.memories.size()) {
       return makeError(ErrorCode::UnknownIndex, seg.offset, "unknown memory");
     }
-    Memory &mem = *inst->memories[seg.memory];
-    HALTER_ASSIGN_OR_RETURN(Value off, evalConst(seg.offset_expr, *inst));
+    Memory &mem = *inst.memories[seg.memory];
+    HALTER_ASSIGN_OR_RETURN(Value off, evalConst(seg.offset_expr, inst));
     uint64_t dst = off.asI32();
     if (dst + seg.data_size > mem.sizeBytes()) {
       return makeError(ErrorCode::InstantiationTrap, seg.offset, "out of bounds memory access");
@@ -322,8 +336,35 @@ instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limi
     if (seg.data_size != 0) {
       std::memcpy(mem.data() + dst, m.bytes.data() + seg.data_begin, seg.data_size);
     }
-    inst->data_dropped[i] = true;
+    inst.data_dropped[i] = true;
   }
+  return okResult();
+}
+
+Result<std::shared_ptr<Instance>> instantiate(std::shared_ptr<const compile::CompiledModule> module,
+                                              std::span<const Extern> imports,
+                                              const Limits &config) {
+  if (module == nullptr) return makeError(ErrorCode::Internal, kNoOffset, "no module");
+  auto inst = std::make_shared<Instance>();
+  inst->module = std::move(module);
+  inst->limits = config;
+  HALTER_TRY(checkImports(*inst, imports));
+
+  // The group owns the instance; the caller's handle keeps the group alive.
+  std::shared_ptr<LifetimeGroup> group = LifetimeGroup::create();
+  group->addInstance(inst);
+  std::vector<std::shared_ptr<LifetimeGroup>> joins;
+  HALTER_TRY(bindImports(*inst, imports, joins));
+  HALTER_TRY(createDefinitions(*inst, config));
+  HALTER_TRY(initGlobals(*inst));
+
+  // Everything fallible but the segments is done: join the groups before
+  // references can flow (segments, the start function, later calls). Writes
+  // made before a trap stay, so a failed instance stays in the group.
+  for (const std::shared_ptr<LifetimeGroup> &g : joins) LifetimeGroup::merge(group, g);
+
+  HALTER_TRY(resolveSegments(*inst));
+  HALTER_TRY(applyActiveSegments(*inst));
 
   // The handle shares ownership of the group, not of the instance alone.
   return std::shared_ptr<Instance>(group, inst.get());

@@ -3,25 +3,15 @@
 // active element and data segments (in order, with 2.0 trap semantics).
 #pragma once
 
+#include "compile/compiled_module.h"
 #include "halter/halter.h"
-#include "ir/module.h"
 #include "runtime/instance.h"
 
 #include <memory>
 #include <span>
 #include <vector>
 
-namespace halter::compile {
-struct CompiledFunction;
-}
-
 namespace halter::rt {
-
-struct ModuleRef {
-  std::shared_ptr<const void> owner;
-  const ir::Module *ir = nullptr;
-  const std::vector<compile::CompiledFunction> *code = nullptr;
-};
 
 // `imports` has one resolved Extern per module import, in order; kinds and
 // types are checked here (IncompatibleImport). A trap while applying
@@ -30,7 +20,20 @@ struct ModuleRef {
 // function, if any, with the interpreter. The instance belongs to a lifetime
 // group (lifetime_group.h), merged with those of the imports that need it;
 // the returned pointer shares ownership of that group.
-Result<std::shared_ptr<Instance>>
-instantiate(const ModuleRef &module, std::span<const Extern> imports, const Limits &config);
+Result<std::shared_ptr<Instance>> instantiate(std::shared_ptr<const compile::CompiledModule> module,
+                                              std::span<const Extern> imports,
+                                              const Limits &config);
+
+// The steps of instantiation after the imports are bound and the module's
+// functions, tables and memories exist, in the order instantiate runs them;
+// each can run again on an instance of inst.module (a reset).
+// The module's own globals from their initialisers: created the first
+// time, set again on later runs.
+Result<void> initGlobals(Instance &inst);
+// Element segments evaluated to references; no data segment dropped.
+Result<void> resolveSegments(Instance &inst);
+// Active element then data segments written into their tables and
+// memories and then dropped (InstantiationTrap when one does not fit).
+Result<void> applyActiveSegments(Instance &inst);
 
 } // namespace halter::rt

@@ -24,7 +24,8 @@ void addWasiToLinker(Linker &linker, std::shared_ptr<WasiContext> context) {
         kModule, name, typeFrom(sig, true),
         [context, fn](CallContext &ctx, std::span<const Value> args, std::span<Value> results) {
           // Memory is looked up per call: it may have grown since the last.
-          wasi::AbiCall call{context->state(), ctx, wasi::GuestMemory(ctx.memory()), args};
+          wasi::AbiCall call{detail::WasiAccess::state(*context), ctx,
+                             wasi::GuestMemory(ctx.memory()), args};
           results[0] = Value::i32(static_cast<uint32_t>(fn(call)));
           return HostResult::ok();
         });
@@ -36,7 +37,7 @@ void addWasiToLinker(Linker &linker, std::shared_ptr<WasiContext> context) {
   linker.defineFunc(kModule, "proc_exit", typeFrom("i", false),
                     [context](CallContext &, std::span<const Value> args, std::span<Value>) {
                       const int code = static_cast<int>(args[0].asI32());
-                      context->state().exit_code = code;
+                      detail::WasiAccess::state(*context).exit_code = code;
                       return HostResult::exit(code);
                     });
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "halter/halter.h"
+#include "halter/wasi.h"
 #include "wasi/clock_random.h"
 #include "wasi/fd_table.h"
 #include "wasi/guest_memory.h"
@@ -39,3 +40,19 @@ struct AbiCall {
 };
 
 } // namespace halter::wasi
+
+namespace halter {
+
+// The state behind the public WasiContext is the WASI state itself.
+struct WasiContext::State : wasi::State {
+  using wasi::State::State;
+};
+
+namespace detail {
+// The WASI layer's (and its tests') door to the state of a WasiContext.
+struct WasiAccess {
+  static wasi::State &state(WasiContext &context) { return *context.state_; }
+};
+} // namespace detail
+
+} // namespace halter

@@ -89,12 +89,12 @@ const std::string kEmpty;
 
 } // namespace
 
-WasiContext::WasiContext(std::unique_ptr<wasi::State> state) : state_(std::move(state)) {}
+WasiContext::WasiContext(std::unique_ptr<State> state) : state_(std::move(state)) {}
 WasiContext::~WasiContext() = default;
 
 Result<std::shared_ptr<WasiContext>> WasiContext::create(const WasiConfig &config) {
-  auto state = std::make_unique<wasi::State>(std::max<uint32_t>(config.max_open_fds, 3),
-                                             config.deterministic, config.seed);
+  auto state = std::make_unique<State>(std::max<uint32_t>(config.max_open_fds, 3),
+                                       config.deterministic, config.seed);
   state->args = config.args;
   state->env = config.env;
   for (const auto &e : config.env)
@@ -165,7 +165,7 @@ Result<std::shared_ptr<WasiContext>> WasiContext::create(const WasiConfig &confi
     if (state->fds.insert(std::move(entry), number) != wasi::Errno::Success)
       return makeError(ErrorCode::ResourceLimit, kNoOffset, "WASI: descriptor table full");
   }
-  return std::make_shared<WasiContext>(std::move(state));
+  return std::shared_ptr<WasiContext>(new WasiContext(std::move(state)));
 }
 
 const std::string &WasiContext::capturedStdout() const {

@@ -88,14 +88,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (uint32_t i = 0; i < 9; ++i)
     std::memcpy(memory.data() + 1024 * i, kPaths[i], std::strlen(kPaths[i]));
 
-  CallContext ctx(nullptr, nullptr, std::nullopt);
+  CallContext ctx;
   for (int calls = 0; calls < 64 && !in.done(); ++calls) {
     const AbiEntry &entry = kEntries[in.byte() % std::size(kEntries)];
     std::vector<Value> args;
     for (const char *p = entry.sig; *p; ++p)
       args.push_back(*p == 'I' ? Value::i64(uint64_t(in.word()) << 32 | in.word())
                                : Value::i32(pick32(in)));
-    wasi::AbiCall call{(*context)->state(), ctx, wasi::GuestMemory(memory), args};
+    wasi::AbiCall call{detail::WasiAccess::state(**context), ctx, wasi::GuestMemory(memory), args};
     wasi::Errno e = entry.fn(call);
     if (static_cast<uint16_t>(e) > static_cast<uint16_t>(wasi::Errno::NotCapable))
       __builtin_trap(); // not an errno

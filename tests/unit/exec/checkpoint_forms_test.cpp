@@ -125,15 +125,15 @@ protected:
   StopResult runProgram(Program &p, StopBy how, std::chrono::milliseconds after = kStopAfter) {
     exec::threadCode(p.code);
     rt::Function fn;
-    fn.instance = detail::ApiAccess::impl(*host_).get();
+    fn.instance = detail::ApiAccess::impl(*host_);
     fn.type = fn.instance->funcs[0]->type;
     fn.code = &p.code;
     return stopRunaway(
         p.text, how, false,
         [&](const CallOptions &options) -> Result<Execution> {
-          auto ex = std::make_unique<exec::Execution>();
-          ex->init(fn, {}, *options.limits, options.cancel);
-          return detail::ApiAccess::makeExecution(std::move(ex), detail::ApiAccess::impl(*host_));
+          Execution e = detail::ApiAccess::newExecution(detail::ApiAccess::implShared(*host_));
+          detail::ApiAccess::engine(e)->init(fn, {}, *options.limits, options.cancel);
+          return e;
         },
         after);
   }

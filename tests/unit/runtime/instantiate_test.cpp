@@ -81,9 +81,12 @@ struct TestModule {
     ir.datas.push_back(seg);
   }
 
-  Result<std::shared_ptr<Instance>> instantiate(std::vector<Extern> imports) const {
-    ModuleRef ref{nullptr, &ir, &code};
-    return rt::instantiate(ref, imports, Limits{});
+  Result<std::shared_ptr<Instance>> instantiate(std::vector<Extern> imports,
+                                                const Limits &config = {}) const {
+    auto cm = std::make_shared<compile::CompiledModule>();
+    cm->ir = ir;
+    cm->code = code;
+    return rt::instantiate(cm, imports, config);
   }
 };
 
@@ -210,7 +213,7 @@ TEST(Instantiate, BuildsIndexSpacesAndGlobals) {
   ASSERT_EQ(in.funcs.size(), 2u);
   EXPECT_EQ(in.funcs[1]->instance, &in);
   EXPECT_EQ(in.funcs[1]->func_index, 1u);
-  EXPECT_EQ(in.funcs[1]->code, &m.code[1]);
+  EXPECT_EQ(in.funcs[1]->code, &in.module->code[1]);
   EXPECT_EQ(in.funcs[0]->type, internFuncType(f));
   ASSERT_EQ(in.globals.size(), 4u);
   EXPECT_EQ(in.globals[1]->get(), Value::i32(666));
@@ -335,8 +338,7 @@ TEST(Instantiate, MemoryCapFromConfig) {
   m.ir.memories.push_back(MemoryType{{4, std::nullopt}});
   Limits config;
   config.max_memory_bytes = 2 * kPageSize;
-  ModuleRef ref{nullptr, &m.ir, &m.code};
-  auto inst = rt::instantiate(ref, {}, config);
+  auto inst = m.instantiate({}, config);
   ASSERT_FALSE(inst.ok());
   EXPECT_EQ(inst.error().code, ErrorCode::ResourceLimit);
 }

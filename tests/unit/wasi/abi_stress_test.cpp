@@ -63,7 +63,7 @@ TEST(WasiAbiStress, RandomArgumentsNeverCrashOrEscape) {
       return static_cast<uint32_t>(rng());
     }
   };
-  CallContext ctx(nullptr, nullptr, std::nullopt);
+  CallContext ctx;
   std::map<std::string, int> successes;
   for (int i = 0; i < 30000; ++i) {
     if (i % 64 == 0) refill();
@@ -77,7 +77,7 @@ TEST(WasiAbiStress, RandomArgumentsNeverCrashOrEscape) {
     for (const char *p = entry.sig; *p; ++p)
       args.push_back(*p == 'I' ? Value::i64(rng() % 3 == 0 ? rng() % 4096 : rng())
                                : Value::i32(pick32()));
-    wasi::AbiCall call{context->state(), ctx, wasi::GuestMemory(memory), args};
+    wasi::AbiCall call{detail::WasiAccess::state(*context), ctx, wasi::GuestMemory(memory), args};
     wasi::Errno e = entry.fn(call);
     ASSERT_LE(static_cast<uint16_t>(e), static_cast<uint16_t>(wasi::Errno::NotCapable))
         << entry.name;

@@ -22,7 +22,7 @@ protected:
   }
   // Calls one ABI function with i32/i64 arguments.
   Errno call(Errno (*fn)(wasi::AbiCall &), std::vector<Value> args) {
-    wasi::AbiCall c{context_->state(), ctx_, wasi::GuestMemory(memory_), args};
+    wasi::AbiCall c{detail::WasiAccess::state(*context_), ctx_, wasi::GuestMemory(memory_), args};
     return fn(c);
   }
   template <class T> T load(uint32_t at) {
@@ -41,7 +41,7 @@ protected:
   static Value i64(uint64_t v) { return Value::i64(v); }
 
   std::vector<uint8_t> memory_ = std::vector<uint8_t>(65536);
-  CallContext ctx_{nullptr, nullptr, std::nullopt};
+  CallContext ctx_;
   std::shared_ptr<WasiContext> context_;
 };
 
@@ -200,7 +200,7 @@ TEST_F(WasiAbi, PollReportsStdinReadinessAndClocks) {
   ASSERT_EQ(load<uint32_t>(3000), 1u);
   EXPECT_EQ(load<uint64_t>(2000), 22u);
   EXPECT_EQ(load<uint8_t>(2010), wasi::kEventClock);
-  EXPECT_GE(context_->state().clock.virtualElapsed(), 1'000'000'000u);
+  EXPECT_GE(detail::WasiAccess::state(*context_).clock.virtualElapsed(), 1'000'000'000u);
   // A subscription on a descriptor that does not exist reports EBADF in its event.
   store<uint32_t>(1016, 77);
   ASSERT_EQ(call(wasi::abi::pollOneoff, {i32(1000), i32(2000), i32(1), i32(3000)}), Errno::Success);
@@ -259,9 +259,9 @@ TEST(WasiAbiLarge, FileTransfersAcrossSplitIovecsKeepEveryByte) {
   auto made = WasiContext::create(config);
   ASSERT_TRUE(made.ok());
   std::vector<uint8_t> memory(8 << 20);
-  CallContext ctx{nullptr, nullptr, std::nullopt};
+  CallContext ctx;
   auto call = [&](wasi::Errno (*fn)(wasi::AbiCall &), std::vector<Value> args) {
-    wasi::AbiCall c{(*made)->state(), ctx, wasi::GuestMemory(memory), args};
+    wasi::AbiCall c{detail::WasiAccess::state(**made), ctx, wasi::GuestMemory(memory), args};
     return fn(c);
   };
   auto put = [&](uint32_t at, uint32_t v) { std::memcpy(memory.data() + at, &v, 4); };

@@ -1,5 +1,6 @@
-#include "exec/interrupt.h"
-#include "halter/limits.h"
+#include "exec/cancel_token.h"
+
+#include "runtime/api_access.h"
 
 #include <algorithm>
 #include <mutex>
@@ -15,7 +16,7 @@ struct CancelToken::State {
 
 CancelToken CancelToken::create() {
   CancelToken token;
-  token.state_ = std::make_shared<State>();
+  detail::ApiAccess::setCancelState(token, std::make_shared<State>());
   return token;
 }
 
@@ -32,18 +33,23 @@ bool CancelToken::cancelled() const {
   return state_->cancelled;
 }
 
-void CancelToken::attach(exec::Interrupt *interrupt) const {
-  if (!state_) return;
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  state_->attached.push_back(interrupt);
-  if (state_->cancelled) interrupt->raise(exec::Interrupt::kCancel);
+namespace exec {
+
+void attachCancel(const CancelToken &token, Interrupt *interrupt) {
+  const auto &state = detail::ApiAccess::cancelState(token);
+  if (!state) return;
+  std::lock_guard<std::mutex> lock(state->mutex);
+  state->attached.push_back(interrupt);
+  if (state->cancelled) interrupt->raise(Interrupt::kCancel);
 }
 
-void CancelToken::detach(exec::Interrupt *interrupt) const {
-  if (!state_) return;
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  auto &v = state_->attached;
+void detachCancel(const CancelToken &token, Interrupt *interrupt) {
+  const auto &state = detail::ApiAccess::cancelState(token);
+  if (!state) return;
+  std::lock_guard<std::mutex> lock(state->mutex);
+  auto &v = state->attached;
   v.erase(std::remove(v.begin(), v.end(), interrupt), v.end());
 }
 
+} // namespace exec
 } // namespace halter
