@@ -20,7 +20,9 @@
 
 namespace halter {
 
+template <class Sig> class TypedFunc; // typed_func.h
 namespace detail {
+class TypedTarget;
 // The one door from the engine (and its tests) to the objects behind the
 // public handles (src/runtime/api_access.h); embedders have no use for it.
 struct ApiAccess;
@@ -320,12 +322,21 @@ public:
   const Limits &limits() const;
   void setLimits(const Limits &limits);
 
+  // A typed handle on the exported function `export_name`, for calls
+  // without Value vectors (typed_func.h). NotFound when there is no such
+  // function export; InvalidArgument when `Sig` (for example
+  // int32_t(int32_t, int32_t)) does not match its type.
+  template <class Sig> Result<TypedFunc<Sig>> typed(std::string_view export_name) const;
+
   Result<Extern> getExport(std::string_view name) const;
   Result<Value> getGlobal(std::string_view export_name) const;
   const Module &module() const { return *module_; }
 
 private:
   friend struct detail::ApiAccess;
+  Result<detail::TypedTarget> typedTarget(std::string_view export_name,
+                                          std::span<const ValType> params,
+                                          std::span<const ValType> results) const;
   // The engine's instance (rt::Instance), typed by ApiAccess; shares
   // ownership of the instance's lifetime group, not of the instance alone.
   std::shared_ptr<void> impl_;
@@ -364,3 +375,4 @@ private:
 } // namespace halter
 
 #include "halter/host_func.h"
+#include "halter/typed_func.h"

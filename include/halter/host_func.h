@@ -16,6 +16,7 @@
 // halter.h includes this header at its end; included first, this pulls in
 // halter.h (whose nested include of this file is then skipped).
 #include "halter/halter.h"
+#include "halter/wasm_type.h"
 
 #include <cstdint>
 #include <functional>
@@ -25,38 +26,6 @@
 
 namespace halter {
 namespace host_func_detail {
-
-template <class T> struct WasmType;
-template <> struct WasmType<int32_t> {
-  static constexpr ValType kType = ValType::I32;
-  static int32_t from(const Value &v) { return static_cast<int32_t>(v.asI32()); }
-  static Value to(int32_t x) { return Value::i32(static_cast<uint32_t>(x)); }
-};
-template <> struct WasmType<uint32_t> {
-  static constexpr ValType kType = ValType::I32;
-  static uint32_t from(const Value &v) { return v.asI32(); }
-  static Value to(uint32_t x) { return Value::i32(x); }
-};
-template <> struct WasmType<int64_t> {
-  static constexpr ValType kType = ValType::I64;
-  static int64_t from(const Value &v) { return static_cast<int64_t>(v.asI64()); }
-  static Value to(int64_t x) { return Value::i64(static_cast<uint64_t>(x)); }
-};
-template <> struct WasmType<uint64_t> {
-  static constexpr ValType kType = ValType::I64;
-  static uint64_t from(const Value &v) { return v.asI64(); }
-  static Value to(uint64_t x) { return Value::i64(x); }
-};
-template <> struct WasmType<float> {
-  static constexpr ValType kType = ValType::F32;
-  static float from(const Value &v) { return v.asF32(); }
-  static Value to(float x) { return Value::f32(x); }
-};
-template <> struct WasmType<double> {
-  static constexpr ValType kType = ValType::F64;
-  static double from(const Value &v) { return v.asF64(); }
-  static Value to(double x) { return Value::f64(x); }
-};
 
 template <class T> using Bare = std::remove_cvref_t<T>;
 

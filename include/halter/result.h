@@ -13,6 +13,9 @@ namespace halter {
 // Decode errors mean the bytes are not a well-formed module (the spec's
 // "malformed"); validation errors mean a well-formed module breaks a typing
 // rule ("invalid"); link errors mean imports do not match ("unlinkable").
+// DeadlineExceeded, Cancelled, Trapped, OutOfFuel and Exited are how calls
+// that return a Result<T> rather than an Outcome (the start function in
+// Linker::instantiate, typed calls) say the guest did not return.
 #define HALTER_ERROR_CODES(X)                                                                      \
   X(UnexpectedEnd, Decode, "unexpected end of input")                                              \
   X(BadMagic, Decode, "bad magic number")                                                          \
@@ -36,10 +39,13 @@ namespace halter {
   X(InvalidArgument, Usage, "invalid argument")                                                    \
   X(Io, Usage, "input/output error")                                                               \
   X(ReentrantCall, Run, "instance has a paused execution")                                         \
-  X(DeadlineExceeded, Instantiate, "deadline exceeded")                                            \
-  X(Cancelled, Instantiate, "cancelled")                                                           \
+  X(DeadlineExceeded, Run, "deadline exceeded")                                                    \
+  X(Cancelled, Run, "cancelled")                                                                   \
   X(InstanceBusy, Run, "instance is running a call on another thread")                             \
   X(ExecutionFinished, Run, "execution has finished")                                              \
+  X(Trapped, Run, "trap")                                                                          \
+  X(OutOfFuel, Run, "out of fuel")                                                                 \
+  X(Exited, Run, "the guest exited")                                                               \
   X(Internal, Internal, "internal error")
 
 enum class ErrorCode : uint16_t {

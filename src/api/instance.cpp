@@ -5,6 +5,8 @@
 #include "runtime/api_access.h"
 #include "runtime/lifetime_group.h"
 
+#include <algorithm>
+
 namespace halter {
 
 namespace {
@@ -40,7 +42,12 @@ Error notFound(std::string_view what, std::string_view name) {
 }
 
 bool isParked(const rt::Instance *inst) {
-  return inst != nullptr && inst->paused_executions.load(std::memory_order_relaxed) != 0;
+  return inst != nullptr && inst->parked();
+}
+
+Error parkedError() {
+  return makeError(ErrorCode::ReentrantCall, kNoOffset,
+                   "the instance has a paused execution; resume or drop it first");
 }
 
 Error emptyInstance() {
@@ -64,10 +71,7 @@ Result<const rt::Function *> resolveCall(rt::Instance *inst, std::string_view ex
     }
     fn = static_cast<const rt::Function *>(detail::ApiAccess::object(*func));
   }
-  if (isParked(inst) || isParked(fn->instance)) {
-    return makeError(ErrorCode::ReentrantCall, kNoOffset,
-                     "the instance has a paused execution; resume or drop it first");
-  }
+  if (isParked(inst) || isParked(fn->instance)) return parkedError();
   HALTER_TRY(checkArgs(*fn->type, args));
   return fn;
 }
@@ -99,6 +103,35 @@ Result<Execution> startCall(const std::shared_ptr<void> &group, const rt::Functi
   return e;
 }
 
+std::string typesText(std::span<const ValType> types) {
+  std::string out = "(";
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += valTypeName(types[i]);
+  }
+  return out + ")";
+}
+
+// Why a typed call's guest did not return, as an error.
+Error notReturned(const Outcome &out) {
+  switch (out.kind) {
+  case OutcomeKind::Trapped:
+    return makeError(ErrorCode::Trapped, kNoOffset, out.trap.describe());
+  case OutcomeKind::OutOfFuel:
+    return makeError(ErrorCode::OutOfFuel, kNoOffset, "the call ran out of fuel");
+  case OutcomeKind::DeadlineExceeded:
+    return makeError(ErrorCode::DeadlineExceeded, kNoOffset, "the call passed its deadline");
+  case OutcomeKind::Cancelled:
+    return makeError(ErrorCode::Cancelled, kNoOffset, "the call was cancelled");
+  case OutcomeKind::Exited:
+    return makeError(ErrorCode::Exited, kNoOffset,
+                     "the guest exited with code " + std::to_string(out.exit_code));
+  default:
+    return makeError(ErrorCode::Internal, kNoOffset,
+                     std::string("typed call ended ") + outcomeKindName(out.kind));
+  }
+}
+
 } // namespace
 
 Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,
@@ -127,6 +160,47 @@ Result<Execution> Instance::start(const Extern &func, std::span<const Value> arg
   HALTER_ASSIGN_OR_RETURN(const rt::Function *fn,
                           resolveCall(detail::ApiAccess::impl(*this), {}, &func, args));
   return startCall(impl_, *fn, args, options, &func);
+}
+
+Result<detail::TypedTarget> Instance::typedTarget(std::string_view export_name,
+                                                  std::span<const ValType> params,
+                                                  std::span<const ValType> results) const {
+  rt::Instance *inst = detail::ApiAccess::impl(*this);
+  if (inst == nullptr) return emptyInstance();
+  const ir::Export *exp = findExport(*inst, export_name);
+  if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= inst->funcs.size())
+    return notFound("function", export_name);
+  const rt::Function *fn = inst->funcs[exp->index];
+  const FuncType &type = *fn->type;
+  if (!std::equal(params.begin(), params.end(), type.params.begin(), type.params.end()) ||
+      !std::equal(results.begin(), results.end(), type.results.begin(), type.results.end())) {
+    return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                     "export \"" + std::string(export_name) + "\" has type " + type.describe() +
+                         ", not " + typesText(params) + " -> " + typesText(results));
+  }
+  return detail::ApiAccess::makeTypedTarget(impl_, inst, fn);
+}
+
+// The typed call path: the checks of call(), then the run, with arguments
+// and results as raw slots and no clock read for stats.
+Result<void> detail::callTyped(const TypedTarget &target, std::span<const uint64_t> args,
+                               std::span<uint64_t> results, const CallOptions *options) {
+  rt::Instance *inst = ApiAccess::instance(target);
+  const rt::Function *fn = ApiAccess::func(target);
+  if (inst == nullptr)
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty TypedFunc (default-made)");
+  if (isParked(inst) || isParked(fn->instance)) return parkedError();
+  const Limits &limits = options != nullptr && options->limits ? *options->limits : inst->limits;
+  HALTER_TRY(exec::checkLimits(limits));
+  static const CancelToken kNoCancel;
+  exec::Execution ex;
+  ex.initRaw(*fn, args, limits, options != nullptr ? options->cancel : kNoCancel);
+  ex.forbidSuspension(); // nothing could answer it
+  ex.skipWallTime();
+  ex.returnRawResults(results.data());
+  HALTER_TRY(ex.run());
+  if (!ex.out.returned()) return notReturned(ex.out);
+  return okResult();
 }
 
 const Limits &Instance::limits() const {

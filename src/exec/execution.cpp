@@ -85,8 +85,9 @@ HostResult badErrorCodeTrap(const rt::Function &fn, const HostResult &r) {
                           " (error codes must be >= 1): " + r.message());
 }
 
-void Execution::init(const rt::Function &fn, std::span<const Value> args, const Limits &limits,
-                     const CancelToken &cancel) {
+// Everything a run needs but the arguments; true when the entry is guest
+// code whose frame is ready for them (at `base`).
+bool Execution::prepare(const rt::Function &fn, const Limits &limits, const CancelToken &cancel) {
   entry = &fn;
   cur = &fn;
   metered = limits.fuel.has_value();
@@ -118,24 +119,41 @@ void Execution::init(const rt::Function &fn, std::span<const Value> args, const 
   if (deadline && *deadline != Clock::time_point::max())
     timer_ = scheduleDeadline(*deadline, &stack->interrupt);
 
-  if (fn.isHost()) {
-    host_args_.assign(args.begin(), args.end());
-    return;
-  }
+  if (fn.isHost()) return false;
   const compile::CompiledFunction &code = *fn.code;
   if (entry_too_big_ || uint64_t(code.frame_slots) * 8 > bytes) {
     entry_too_big_ = true;
-    return;
+    return false;
   }
   max_depth = limits.max_call_depth > 0 ? limits.max_call_depth - 1 : 0;
   base = reinterpret_cast<uint8_t *>(stack->slots.get());
   fp = base;
   stack_end = base + bytes;
-  writeSlots(base, args);
   std::memset(base + code.num_param_slots * 8, 0,
               (code.num_local_slots - code.num_param_slots) * 8);
   pc = code.codeFor(metered).data();
   if (rt::Memory *mem = fn.instance->memory0) peak_memory_bytes = mem->sizeBytes();
+  return true;
+}
+
+void Execution::init(const rt::Function &fn, std::span<const Value> args, const Limits &limits,
+                     const CancelToken &cancel) {
+  if (prepare(fn, limits, cancel))
+    writeSlots(base, args);
+  else if (fn.isHost())
+    host_args_.assign(args.begin(), args.end());
+}
+
+void Execution::initRaw(const rt::Function &fn, std::span<const uint64_t> arg_slots,
+                        const Limits &limits, const CancelToken &cancel) {
+  if (prepare(fn, limits, cancel)) {
+    if (!arg_slots.empty()) std::memcpy(base, arg_slots.data(), arg_slots.size() * 8);
+  } else if (fn.isHost()) {
+    const std::vector<ValType> &types = fn.type->params;
+    host_args_.clear();
+    for (size_t i = 0; i < types.size() && i < arg_slots.size(); ++i)
+      host_args_.push_back(Value::fromBits(types[i], arg_slots[i], 0));
+  }
 }
 
 Execution::~Execution() {
@@ -236,7 +254,7 @@ void Execution::refuseSuspension() {
 }
 
 void Execution::runEntered() {
-  Clock::time_point started = Clock::now();
+  Clock::time_point started = measure_wall_time_ ? Clock::now() : Clock::time_point{};
   unpark();
   out.kind = OutcomeKind::Returned;
   if (stack->interrupt.raised()) {
@@ -260,7 +278,7 @@ void Execution::runEntered() {
     execute(*this);
   }
   if (out.kind == OutcomeKind::Suspended && !suspension_allowed_) refuseSuspension();
-  stats_.wall_time += Clock::now() - started;
+  if (measure_wall_time_) stats_.wall_time += Clock::now() - started;
   if (metered) stats_.fuel_used = fuel_given_ - uint64_t(fuel);
   stats_.peak_memory_bytes = peak_memory_bytes;
   stats_.memory_cap_hit = memory_cap_hit;
@@ -381,8 +399,16 @@ uint64_t nextSuspensionToken() {
 }
 
 void Execution::collectResults() {
-  if (entry->isHost()) return; // runHost or resume wrote them
   const std::vector<ValType> &types = entry->type->results;
+  if (raw_results_ != nullptr) {
+    if (entry->isHost()) {
+      for (size_t i = 0; i < out.results.size(); ++i) raw_results_[i] = out.results[i].lowBits();
+    } else if (!types.empty()) {
+      std::memcpy(raw_results_, base, types.size() * 8);
+    }
+    return;
+  }
+  if (entry->isHost()) return; // runHost or resume wrote them
   out.results.clear();
   out.results.reserve(types.size());
   size_t off = 0;

@@ -21,6 +21,15 @@ public:
   // against its type. Call once, before run().
   void init(const rt::Function &fn, std::span<const Value> args, const Limits &limits,
             const CancelToken &cancel);
+  // The same with the arguments as raw slots, one per value (no v128): for
+  // typed calls, which already checked the types.
+  void initRaw(const rt::Function &fn, std::span<const uint64_t> arg_slots, const Limits &limits,
+               const CancelToken &cancel);
+  // Typed calls: results go as raw slots (one per value, no v128) to
+  // `dst` instead of out.results, and run() reads no clock for
+  // stats().wall_time (left 0).
+  void returnRawResults(uint64_t *dst) { raw_results_ = dst; }
+  void skipWallTime() { measure_wall_time_ = false; }
   ~Execution();
   Execution(const Execution &) = delete;
   Execution &operator=(const Execution &) = delete;
@@ -81,6 +90,7 @@ private:
   enum class State : uint8_t { Ready, Paused, Suspended, Finished };
   void park(State state);
   void unpark();
+  bool prepare(const rt::Function &fn, const Limits &limits, const CancelToken &cancel);
   void runHost();
   void runEntered();
   void leaveInstances();
@@ -100,6 +110,8 @@ private:
   std::optional<std::string> pending_trap_; // resumeWithError on a trapping import
   bool host_entry_answered_ = false;        // `entry` is a host function that was resumed
   bool suspension_allowed_ = true;
+  bool measure_wall_time_ = true;
+  uint64_t *raw_results_ = nullptr;
   // Instances taken by enterInstance during this run: the first ones inline,
   // so that a call allocates nothing for them; the rest in entered_more_.
   static constexpr size_t kEnteredInline = 2;

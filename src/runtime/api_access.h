@@ -80,6 +80,22 @@ struct ApiAccess {
     t.state_ = std::move(state);
   }
 
+  // Typed calls.
+  static detail::TypedTarget makeTypedTarget(std::shared_ptr<void> keep_alive,
+                                             rt::Instance *instance, const rt::Function *func) {
+    detail::TypedTarget t;
+    t.keep_alive_ = std::move(keep_alive);
+    t.instance_ = instance;
+    t.func_ = func;
+    return t;
+  }
+  static rt::Instance *instance(const detail::TypedTarget &t) {
+    return static_cast<rt::Instance *>(t.instance_);
+  }
+  static const rt::Function *func(const detail::TypedTarget &t) {
+    return static_cast<const rt::Function *>(t.func_);
+  }
+
   // Executions, defined in src/api/execution.cpp (they need exec::Execution
   // whole). A new Execution holds an engine execution not yet initialised
   // (engine(e)->init(...)) and keeps `keep_alive` and `keep_alive_callee`

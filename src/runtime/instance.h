@@ -56,6 +56,7 @@ public:
   // (OutOfFuel, Suspended): while non-zero, new calls are refused with
   // ReentrantCall (DESIGN §5).
   std::atomic<uint32_t> paused_executions{0};
+  bool parked() const { return paused_executions.load(std::memory_order_relaxed) != 0; }
   // Instances are single-threaded (DESIGN §3.7): the thread running code of
   // this instance (kNoThread: none), taken with compare-exchange by
   // exec::Execution::run for the whole run, and how many runs of that thread
