@@ -1,5 +1,5 @@
 // Microbenchmarks of the public API: compiling a module, instantiating it,
-// calling an empty export, a guest loop that calls the host, and the same loop
+// calling an empty export (untyped and typed), a guest loop that calls the host, and the same loop
 // with every host call suspended and resumed.
 #include "halter/halter.h"
 
@@ -99,6 +99,41 @@ void callEmptyExport(benchmark::State &state) {
   }
 }
 BENCHMARK(callEmptyExport);
+
+// The same through a typed call (typed_func.h): no Value vectors, no clock.
+void callEmptyExportTyped(benchmark::State &state) {
+  uint64_t ticks = 0;
+  auto instance = apiInstanceOrSkip(state, &ticks, false);
+  if (!instance) return;
+  auto nop = (*instance)->typed<void()>("nop");
+  if (!nop) {
+    state.SkipWithError(nop.error().describe().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    auto done = (*nop)();
+    benchmark::DoNotOptimize(done);
+  }
+}
+BENCHMARK(callEmptyExportTyped);
+
+void callAddTyped(benchmark::State &state) {
+  uint64_t ticks = 0;
+  auto instance = apiInstanceOrSkip(state, &ticks, false);
+  if (!instance) return;
+  auto add = (*instance)->typed<int32_t(int32_t, int32_t)>("add");
+  if (!add) {
+    state.SkipWithError(add.error().describe().c_str());
+    return;
+  }
+  int32_t x = 0;
+  for (auto _ : state) {
+    auto sum = (*add)(x, 1);
+    x = sum.ok() ? *sum : 0;
+  }
+  benchmark::DoNotOptimize(x);
+}
+BENCHMARK(callAddTyped);
 
 void guestToHostCalls(benchmark::State &state) {
   uint64_t ticks = 0;

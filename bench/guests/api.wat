@@ -3,6 +3,8 @@
   (import "env" "tick" (func $tick (param i32)))
   ;; The cheapest possible export: measures the cost of Instance::call itself.
   (func (export "nop"))
+  ;; A typed call with arguments and a result.
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   ;; Calls the host `n` times: measures one guest->host->guest round trip.
   (func (export "host_loop") (param $n i32)
     (local $i i32)
