@@ -11,14 +11,7 @@
 namespace halter {
 namespace {
 
-std::shared_ptr<Instance> instantiate(const std::string &wat, const Linker &linker = Linker()) {
-  auto m = Module::compile(test::watToWasm(wat));
-  EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().describe());
-  if (!m.ok()) return nullptr;
-  auto inst = linker.instantiate(*m);
-  EXPECT_TRUE(inst.ok()) << (inst.ok() ? "" : inst.error().describe());
-  return inst.ok() ? *inst : nullptr;
-}
+using test::instantiate;
 
 std::span<const uint8_t> bytes(const std::string &s) {
   return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};

@@ -18,14 +18,7 @@
 namespace halter {
 namespace {
 
-std::shared_ptr<Instance> instantiate(const std::string &wat, const Linker &linker = Linker()) {
-  auto m = Module::compile(test::watToWasm(wat));
-  EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().describe());
-  if (!m.ok()) return nullptr;
-  auto inst = linker.instantiate(*m);
-  EXPECT_TRUE(inst.ok()) << (inst.ok() ? "" : inst.error().describe());
-  return inst.ok() ? *inst : nullptr;
-}
+using test::instantiate;
 
 constexpr const char *kArith = R"((module
   (memory (export "memory") 1)

@@ -1,5 +1,7 @@
 #include "wat.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +30,15 @@ std::vector<uint8_t> watToWasm(const std::string &wat, const std::string &flags)
   std::remove(wat_path.c_str());
   std::remove(wasm_path.c_str());
   return bytes;
+}
+
+std::shared_ptr<Instance> instantiate(const std::string &wat, const Linker &linker) {
+  auto m = Module::compile(watToWasm(wat));
+  EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().describe());
+  if (!m.ok()) return nullptr;
+  auto inst = linker.instantiate(*m);
+  EXPECT_TRUE(inst.ok()) << (inst.ok() ? "" : inst.error().describe());
+  return inst.ok() ? *inst : nullptr;
 }
 
 } // namespace halter::test
