@@ -57,5 +57,12 @@ int main(int argc, char **argv) {
   auto div = (*instance)->call("divide", div_args);
   if (!div || !div->trapped()) return 1;
   std::printf("divide(7, 0) trapped: %s\n", halter::trapKindText(div->trap.kind));
+
+  // A typed call: the signature is checked once, here; calls take C++ values.
+  auto divide = (*instance)->typed<int32_t(int32_t, int32_t)>("divide");
+  if (!divide) return 1;
+  halter::Result<int32_t> q = (*divide)(-42, 5);
+  if (!q) return 1;
+  std::printf("typed divide(-42, 5) = %d\n", *q);
   return 0;
 }
