@@ -225,11 +225,15 @@ TEST(TypedCall, AgreesWithUntypedCallsOnRandomArguments) {
     auto untyped_div = inst->call("div_s", ab);
     ASSERT_TRUE(untyped_div.ok());
     ASSERT_EQ(typed_div.ok(), untyped_div->returned()) << a << " / " << b;
-    if (typed_div.ok()) EXPECT_EQ(uint32_t(*typed_div), untyped_div->results[0].asI32());
+    if (typed_div.ok()) {
+      EXPECT_EQ(uint32_t(*typed_div), untyped_div->results[0].asI32());
+    }
     auto typed_rem = rem(x, y);
     auto untyped_rem = inst->call("rem_u64", xy);
     ASSERT_EQ(typed_rem.ok(), untyped_rem->returned());
-    if (typed_rem.ok()) EXPECT_EQ(*typed_rem, untyped_rem->results[0].asI64());
+    if (typed_rem.ok()) {
+      EXPECT_EQ(*typed_rem, untyped_rem->results[0].asI64());
+    }
     EXPECT_TRUE(sameF32(*mul(fa, fb), inst->call("mul_f32", fab)->results[0].asF32()));
     auto s = *swap(a, int64_t(x));
     auto u = inst->call("swap", ax);
