@@ -5,8 +5,6 @@
 #include "runtime/api_access.h"
 #include "runtime/lifetime_group.h"
 
-#include <algorithm>
-
 namespace halter {
 
 namespace {
@@ -54,17 +52,21 @@ Error emptyInstance() {
   return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
 }
 
+// The function exported as `name`.
+Result<const rt::Function *> exportedFunc(const rt::Instance &inst, std::string_view name) {
+  const ir::Export *exp = findExport(inst, name);
+  if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= inst.funcs.size())
+    return notFound("function", name);
+  return inst.funcs[exp->index];
+}
+
 // Everything a call needs checked before any guest code runs.
 Result<const rt::Function *> resolveCall(rt::Instance *inst, std::string_view export_name,
                                          const Extern *func, std::span<const Value> args) {
   if (inst == nullptr) return emptyInstance();
   const rt::Function *fn = nullptr;
   if (func == nullptr) {
-    const ir::Export *exp = findExport(*inst, export_name);
-    if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= inst->funcs.size()) {
-      return notFound("function", export_name);
-    }
-    fn = inst->funcs[exp->index];
+    HALTER_ASSIGN_OR_RETURN(fn, exportedFunc(*inst, export_name));
   } else {
     if (!func->valid() || func->kind() != ExternKind::Func) {
       return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
@@ -101,15 +103,6 @@ Result<Execution> startCall(const std::shared_ptr<void> &group, const rt::Functi
   CancelToken cancel = options.cancel.empty() ? CancelToken::create() : options.cancel;
   detail::ApiAccess::engine(e)->init(fn, args, limits, cancel);
   return e;
-}
-
-std::string typesText(std::span<const ValType> types) {
-  std::string out = "(";
-  for (size_t i = 0; i < types.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += valTypeName(types[i]);
-  }
-  return out + ")";
 }
 
 // Why a typed call's guest did not return, as an error.
@@ -167,16 +160,12 @@ Result<detail::TypedTarget> Instance::typedTarget(std::string_view export_name,
                                                   std::span<const ValType> results) const {
   rt::Instance *inst = detail::ApiAccess::impl(*this);
   if (inst == nullptr) return emptyInstance();
-  const ir::Export *exp = findExport(*inst, export_name);
-  if (exp == nullptr || exp->kind != ExternKind::Func || exp->index >= inst->funcs.size())
-    return notFound("function", export_name);
-  const rt::Function *fn = inst->funcs[exp->index];
-  const FuncType &type = *fn->type;
-  if (!std::equal(params.begin(), params.end(), type.params.begin(), type.params.end()) ||
-      !std::equal(results.begin(), results.end(), type.results.begin(), type.results.end())) {
+  HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, exportedFunc(*inst, export_name));
+  FuncType asked{{params.begin(), params.end()}, {results.begin(), results.end()}};
+  if (!(asked == *fn->type)) {
     return makeError(ErrorCode::InvalidArgument, kNoOffset,
-                     "export \"" + std::string(export_name) + "\" has type " + type.describe() +
-                         ", not " + typesText(params) + " -> " + typesText(results));
+                     "export \"" + std::string(export_name) + "\" has type " +
+                         fn->type->describe() + ", not " + asked.describe());
   }
   return detail::ApiAccess::makeTypedTarget(impl_, inst, fn);
 }
