@@ -1,12 +1,14 @@
 // Instruction identities and their static facts, generated from opcodes.def.
 #pragma once
 
+#include "halter/types.h"
+
 #include <cstdint>
 
 namespace halter {
 
 enum class Op : uint16_t {
-#define OP(id, text, prefix, code, imm, params, results, fuel) id,
+#define OP(id, text, prefix, code, imm, params, results, fuel, access, facts, inverse, mirror) id,
 #include "common/opcodes.def"
 #undef OP
   Count_
@@ -41,6 +43,22 @@ enum class ImmKind : uint8_t {
   TableCopy,    // destination table index, source table index
 };
 
+// The stack signature of a table-typed instruction, decoded from its
+// params/results letters; `irregular` ones ("*") the validator types by hand.
+struct OpSignature {
+  bool irregular = false;
+  uint8_t num_params = 0;
+  uint8_t num_results = 0;
+  ValType params[3] = {};
+  ValType results[1] = {};
+};
+
+// Bits of the facts column.
+enum OpFact : uint8_t {
+  kMayTrap = 1,     // "trap": may trap on its operands or on a limit (calls)
+  kCommutative = 2, // "comm": operands swap bit-exactly (floats are not: NaN payloads)
+};
+
 struct OpInfo {
   const char *text; // "i32.add"
   uint8_t prefix;   // 0, 0xFC or 0xFD
@@ -49,7 +67,31 @@ struct OpInfo {
   const char *params; // stack signature letters, or "*" when irregular
   const char *results;
   uint32_t fuel;
+  uint8_t access_bytes; // bytes a load or store accesses; 0 for every other op
+  uint8_t facts;        // OpFact bits
+  Op inverse;           // integer compares: true exactly when this is false; else Nop
+  Op mirror;            // integer compares: the same test with operands swapped; else Nop
+  OpSignature sig;
+
+  bool mayTrap() const { return (facts & kMayTrap) != 0; }
+  bool commutative() const { return (facts & kCommutative) != 0; }
 };
+
+// The value type of one signature letter (i l f d v).
+constexpr ValType letterType(char c) {
+  switch (c) {
+  case 'i':
+    return ValType::I32;
+  case 'l':
+    return ValType::I64;
+  case 'f':
+    return ValType::F32;
+  case 'd':
+    return ValType::F64;
+  default:
+    return ValType::V128;
+  }
+}
 
 const OpInfo &opInfo(Op op);
 

@@ -1,6 +1,7 @@
 #include "compile/lower.h"
 
 #include "binary/instr_reader.h"
+#include "common/check.h"
 #include "compile/register_code.h"
 
 #include <string>
@@ -17,19 +18,10 @@ uint32_t slotsOf(ValType t) {
   return t == ValType::V128 ? 2 : 1;
 }
 
-ValType letterType(char c) {
-  switch (c) {
-  case 'i':
-    return ValType::I32;
-  case 'l':
-    return ValType::I64;
-  case 'f':
-    return ValType::F32;
-  case 'd':
-    return ValType::F64;
-  default:
-    return ValType::V128;
-  }
+// The result type of a table-typed instruction with one result.
+ValType resultType(Op op) {
+  HALTER_DCHECK(opInfo(op).sig.num_results == 1);
+  return opInfo(op).sig.results[0];
 }
 
 // Where the value of an operand stack entry is right now. Entries are
@@ -108,133 +100,21 @@ bool isFusibleCompare(Op op) {
   }
 }
 
+// The facts below are columns of opcodes.def.
 Op invertCompare(Op op) {
-  switch (op) {
-  case Op::I32Eq:
-    return Op::I32Ne;
-  case Op::I32Ne:
-    return Op::I32Eq;
-  case Op::I32LtS:
-    return Op::I32GeS;
-  case Op::I32LtU:
-    return Op::I32GeU;
-  case Op::I32GtS:
-    return Op::I32LeS;
-  case Op::I32GtU:
-    return Op::I32LeU;
-  case Op::I32LeS:
-    return Op::I32GtS;
-  case Op::I32LeU:
-    return Op::I32GtU;
-  case Op::I32GeS:
-    return Op::I32LtS;
-  case Op::I32GeU:
-    return Op::I32LtU;
-  case Op::I64Eq:
-    return Op::I64Ne;
-  case Op::I64Ne:
-    return Op::I64Eq;
-  case Op::I64LtS:
-    return Op::I64GeS;
-  case Op::I64LtU:
-    return Op::I64GeU;
-  case Op::I64GtS:
-    return Op::I64LeS;
-  case Op::I64GtU:
-    return Op::I64LeU;
-  case Op::I64LeS:
-    return Op::I64GtS;
-  case Op::I64LeU:
-    return Op::I64GtU;
-  case Op::I64GeS:
-    return Op::I64LtS;
-  case Op::I64GeU:
-    return Op::I64LtU;
-  default:
-    return op;
-  }
+  HALTER_DCHECK(opInfo(op).inverse != Op::Nop);
+  return opInfo(op).inverse;
 }
 
-// a OP b == b MIRROR(OP) a
+// a OP b == b MIRROR(OP) a; commutative ops are their own mirror.
 Op mirrorCompare(Op op) {
-  switch (op) {
-  case Op::I32LtS:
-    return Op::I32GtS;
-  case Op::I32LtU:
-    return Op::I32GtU;
-  case Op::I32GtS:
-    return Op::I32LtS;
-  case Op::I32GtU:
-    return Op::I32LtU;
-  case Op::I32LeS:
-    return Op::I32GeS;
-  case Op::I32LeU:
-    return Op::I32GeU;
-  case Op::I32GeS:
-    return Op::I32LeS;
-  case Op::I32GeU:
-    return Op::I32LeU;
-  case Op::I64LtS:
-    return Op::I64GtS;
-  case Op::I64LtU:
-    return Op::I64GtU;
-  case Op::I64GtS:
-    return Op::I64LtS;
-  case Op::I64GtU:
-    return Op::I64LtU;
-  case Op::I64LeS:
-    return Op::I64GeS;
-  case Op::I64LeU:
-    return Op::I64GeU;
-  case Op::I64GeS:
-    return Op::I64LeS;
-  case Op::I64GeU:
-    return Op::I64LeU;
-  default:
-    return op; // eq, ne and the commutative arithmetic ops
-  }
+  Op mirror = opInfo(op).mirror;
+  return mirror == Op::Nop ? op : mirror;
 }
 
-bool isCommutative(Op op) {
-  switch (op) {
-  case Op::I32Add:
-  case Op::I32Mul:
-  case Op::I32And:
-  case Op::I32Or:
-  case Op::I32Xor:
-  case Op::I64Add:
-  case Op::I64Mul:
-  case Op::I64And:
-  case Op::I64Or:
-  case Op::I64Xor:
-    return true;
-  default:
-    return isFusibleCompare(op);
-  }
-}
-
-bool canTrap(Op op) {
-  switch (op) {
-  case Op::I32DivS:
-  case Op::I32DivU:
-  case Op::I32RemS:
-  case Op::I32RemU:
-  case Op::I64DivS:
-  case Op::I64DivU:
-  case Op::I64RemS:
-  case Op::I64RemU:
-  case Op::I32TruncF32S:
-  case Op::I32TruncF32U:
-  case Op::I32TruncF64S:
-  case Op::I32TruncF64U:
-  case Op::I64TruncF32S:
-  case Op::I64TruncF32U:
-  case Op::I64TruncF64S:
-  case Op::I64TruncF64U:
-    return true;
-  default:
-    return false;
-  }
+// Whether `a OP b` can be emitted as `b MIRROR(OP) a`.
+bool canSwapOperands(Op op) {
+  return opInfo(op).commutative() || opInfo(op).mirror != Op::Nop;
 }
 
 bool unaryIOp(Op op, IOp *out) {
@@ -264,7 +144,7 @@ bool binaryIOp(Op op, bool imm, IOp *out) {
 }
 
 bool isI32Compare(Op op) {
-  return isFusibleCompare(op) && op <= Op::I32GeU;
+  return isFusibleCompare(op) && opInfo(op).sig.params[0] == ValType::I32;
 }
 
 IOp brAddIOp(Op op, bool add_imm, bool cmp_imm) {
@@ -357,7 +237,7 @@ private:
   // Every fixed-shape instruction gets exactly its shape's operands: a
   // miscounted form is a lowering failure, not code that reads a wrong word.
   size_t emit(IOp op, std::initializer_list<uint64_t> operands) {
-    if (kIOpWords[size_t(op)] != 0 && operands.size() + 1 != kIOpWords[size_t(op)]) broken_ = true;
+    HALTER_DCHECK(kIOpWords[size_t(op)] == 0 || operands.size() + 1 == kIOpWords[size_t(op)]);
     size_t start = code_.size();
     code_.push_back(static_cast<uint64_t>(op));
     code_.insert(code_.end(), operands.begin(), operands.end());
@@ -373,7 +253,7 @@ private:
   // an offset <= 0 for a loop back edge and tests for interrupts there
   // (register_code.h), so a forward branch must never look like one.
   void bindForward(const Patch &p, size_t target) {
-    if (target <= p.instr) broken_ = true;
+    HALTER_DCHECK(target > p.instr);
     bind(p, target);
   }
   // Metered lowering: a basic block starts here. Its Fuel instruction is
@@ -417,10 +297,7 @@ private:
   void pushLocal(ValType t, uint32_t slot) { push(Entry{t, Loc::Local, 0, slot, 0}); }
   void pushConst(ValType t, uint64_t bits) { push(Entry{t, Loc::Const, 0, 0, bits}); }
   Entry pop() {
-    if (stack_.size() <= ctrl_.back().height) {
-      broken_ = true;
-      return Entry{};
-    }
+    HALTER_DCHECK(stack_.size() > ctrl_.back().height);
     Entry e = stack_.back();
     stack_.pop_back();
     if (e.loc == Loc::Local) --lazy_locals_;
@@ -674,16 +551,13 @@ private:
   const bool metered_;
   size_t fuel_word_ = 0;      // cost word of the current block's Fuel instruction
   bool fuel_pending_ = false; // a block started and has no Fuel instruction yet
-  bool broken_ = false;
   bool done_ = false;
+  bool missing_rule_ = false;
 };
 
 void Lowerer::emitReturn() {
   size_t r = type_.results.size();
-  if (stack_.size() < r) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(stack_.size() >= r);
   if (r == 0) {
     emit(IOp::Return, {});
     return;
@@ -719,10 +593,7 @@ void Lowerer::enterBlock(CtrlKind kind, const BlockType &bt) {
   Ctrl c;
   c.kind = kind;
   blockSignature(bt, &c.params, &c.results);
-  if (stack_.size() < ctrl_.back().height + c.params.size()) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(stack_.size() >= ctrl_.back().height + c.params.size());
   // A lazily read local must not stay lazy across a join: a write to it in
   // the block would materialise it on one path only.
   materializeLocals();
@@ -741,7 +612,6 @@ void Lowerer::enterBlock(CtrlKind kind, const BlockType &bt) {
 
 void Lowerer::lowerIf(const BlockType &bt) {
   Entry cond_entry = pop();
-  if (broken_) return;
   // Before fusing the condition: a fused branch may write a local (an
   // increment through local.tee) that these copies must read first.
   materializeLocals();
@@ -749,10 +619,7 @@ void Lowerer::lowerIf(const BlockType &bt) {
   Ctrl c;
   c.kind = CtrlKind::If;
   blockSignature(bt, &c.params, &c.results);
-  if (stack_.size() < ctrl_.back().height + c.params.size()) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(stack_.size() >= ctrl_.back().height + c.params.size());
   c.height = stack_.size() - c.params.size();
   c.label_home = homeAt(c.height);
   // Params sit in their homes, which are the result slots: the implicit else
@@ -767,15 +634,9 @@ void Lowerer::lowerIf(const BlockType &bt) {
 
 void Lowerer::lowerElse() {
   Ctrl &c = ctrl_.back();
-  if (c.kind != CtrlKind::If || c.seen_else) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(c.kind == CtrlKind::If && !c.seen_else);
   if (!c.unreachable) {
-    if (stack_.size() < c.height + c.results.size()) {
-      broken_ = true;
-      return;
-    }
+    HALTER_DCHECK(stack_.size() >= c.height + c.results.size());
     moveResults(c);
     size_t start = emit(IOp::Br, {0});
     c.patches.push_back(Patch{start + 1, start});
@@ -792,10 +653,7 @@ void Lowerer::lowerElse() {
 void Lowerer::lowerEnd() {
   Ctrl &c = ctrl_.back();
   if (!c.unreachable) {
-    if (stack_.size() < c.height + c.results.size()) {
-      broken_ = true;
-      return;
-    }
+    HALTER_DCHECK(stack_.size() >= c.height + c.results.size());
     if (c.kind == CtrlKind::Func) {
       emitReturn();
     } else {
@@ -820,16 +678,10 @@ void Lowerer::lowerEnd() {
 
 void Lowerer::lowerBrIf(uint32_t depth) {
   Entry cond_entry = pop();
-  if (broken_ || depth >= ctrl_.size()) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(depth < ctrl_.size());
   Cond cond = takeCond(cond_entry);
   Ctrl &c = label(depth);
-  if (stack_.size() < c.labelTypes().size()) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(stack_.size() >= c.labelTypes().size());
   if (c.kind != CtrlKind::Func && !needsCopies(c)) {
     Patch p = emitCondBranch(cond, true);
     jumpTo(c, p.instr, p.word);
@@ -844,10 +696,7 @@ void Lowerer::lowerBrIf(uint32_t depth) {
 
 void Lowerer::lowerBrTable(const std::vector<uint32_t> &labels) {
   Entry idx = pop();
-  if (broken_ || labels.empty()) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(!labels.empty());
   uint64_t idx_slot = readSlot(idx);
   size_t n = labels.size() - 1;
   size_t start = code_.size();
@@ -860,16 +709,10 @@ void Lowerer::lowerBrTable(const std::vector<uint32_t> &labels) {
   std::vector<std::pair<uint32_t, std::vector<size_t>>> stubs;
   for (size_t i = 0; i < labels.size(); ++i) {
     uint32_t depth = labels[i];
-    if (depth >= ctrl_.size()) {
-      broken_ = true;
-      return;
-    }
+    HALTER_DCHECK(depth < ctrl_.size());
     Ctrl &c = label(depth);
     size_t word = start + 3 + i;
-    if (stack_.size() < c.labelTypes().size()) {
-      broken_ = true;
-      return;
-    }
+    HALTER_DCHECK(stack_.size() >= c.labelTypes().size());
     if (c.kind != CtrlKind::Func && !needsCopies(c)) {
       jumpTo(c, start, word);
       continue;
@@ -892,10 +735,7 @@ void Lowerer::lowerBrTable(const std::vector<uint32_t> &labels) {
 
 void Lowerer::lowerLocalSet(uint32_t index, bool tee) {
   Entry v = pop();
-  if (broken_ || index >= local_slot_.size()) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(index < local_slot_.size());
   uint32_t slot = local_slot_[index];
   if (v.loc == Loc::Const && v.imm == 0 && known_zero_[index]) {
     // Storing zero into a local that still holds its initial zero.
@@ -936,30 +776,27 @@ void Lowerer::lowerLocalSet(uint32_t index, bool tee) {
 
 void Lowerer::lowerUnary(Op op) {
   Entry a = pop();
-  if (broken_) return;
-  ValType rt = letterType(opInfo(op).results[0]);
-  IOp iop;
-  if (!unaryIOp(op, &iop)) {
-    broken_ = true;
-    return;
-  }
+  ValType rt = resultType(op);
+  IOp iop = IOp::Unreachable;
+  bool mapped = unaryIOp(op, &iop);
+  HALTER_DCHECK(mapped);
+  static_cast<void>(mapped);
   uint64_t src = readSlot(a);
   uint32_t dst = nextHome();
   size_t start = emit(iop, {dst, src});
-  if (canTrap(op)) mapSource(start);
+  if (opInfo(op).mayTrap()) mapSource(start);
   produce(start, rt, op);
 }
 
 void Lowerer::lowerBinary(Op op) {
   Entry b = pop();
   Entry a = pop();
-  if (broken_) return;
-  ValType rt = letterType(opInfo(op).results[0]);
+  ValType rt = resultType(op);
   // A load feeding the op (as b, or as a of a commutative op) is fused.
   for (int side = 0; side < 2; ++side) {
     Entry &loaded = side == 0 ? b : a;
     Entry &other = side == 0 ? a : b;
-    if (side == 1 && !isCommutative(op)) break;
+    if (side == 1 && !opInfo(op).commutative()) break;
     IOp fused;
     if (!producedLast(loaded) || other.loc == Loc::Const ||
         !binLoadIOp(op, static_cast<IOp>(code_[last_.start]), &fused))
@@ -979,7 +816,7 @@ void Lowerer::lowerBinary(Op op) {
     x = readSlot(a);
     y = b.imm;
     imm = true;
-  } else if (a.loc == Loc::Const && isCommutative(op)) {
+  } else if (a.loc == Loc::Const && canSwapOperands(op)) {
     x = readSlot(b);
     y = a.imm;
     imm = true;
@@ -988,14 +825,13 @@ void Lowerer::lowerBinary(Op op) {
     x = readSlot(a);
     y = readSlot(b);
   }
-  IOp iop;
-  if (!binaryIOp(emitted, imm, &iop)) {
-    broken_ = true;
-    return;
-  }
+  IOp iop = IOp::Unreachable;
+  bool mapped = binaryIOp(emitted, imm, &iop);
+  HALTER_DCHECK(mapped);
+  static_cast<void>(mapped);
   uint32_t dst = nextHome();
   size_t start = emit(iop, {dst, x, y});
-  if (canTrap(op)) mapSource(start);
+  if (opInfo(op).mayTrap()) mapSource(start);
   produce(start, rt, emitted, imm);
 }
 
@@ -1004,14 +840,10 @@ void Lowerer::lowerCall(uint32_t func_index, const FuncType &type, bool indirect
   uint64_t idx_slot = 0;
   if (indirect) {
     Entry idx = pop();
-    if (broken_) return;
     idx_slot = readSlot(idx);
   }
   size_t np = type.params.size();
-  if (stack_.size() < ctrl_.back().height + np) {
-    broken_ = true;
-    return;
-  }
+  HALTER_DCHECK(stack_.size() >= ctrl_.back().height + np);
   materializeTop(np);
   uint32_t frame = homeAt(stack_.size() - np);
   size_t start = indirect ? emit(IOp::CallIndirect, {type_index, table, idx_slot, frame})
@@ -1050,10 +882,7 @@ void Lowerer::lowerInstr(const Instr &in) {
     lowerEnd();
     return;
   case Op::Br:
-    if (in.index >= ctrl_.size()) {
-      broken_ = true;
-      return;
-    }
+    HALTER_DCHECK(in.index < ctrl_.size());
     branch(in.index);
     setUnreachable();
     return;
@@ -1068,11 +897,11 @@ void Lowerer::lowerInstr(const Instr &in) {
     setUnreachable();
     return;
   case Op::Call:
-    if (in.index >= m_.numFuncs()) break;
+    HALTER_DCHECK(in.index < m_.numFuncs());
     lowerCall(in.index, m_.funcType(in.index), false, 0, 0);
     return;
   case Op::CallIndirect:
-    if (in.index >= m_.types.size()) break;
+    HALTER_DCHECK(in.index < m_.types.size());
     lowerCall(0, m_.types[in.index], true, in.index, in.index2);
     return;
   case Op::Drop:
@@ -1084,7 +913,6 @@ void Lowerer::lowerInstr(const Instr &in) {
     Entry cond = pop();
     Entry b = pop();
     Entry a = pop();
-    if (broken_) return;
     uint64_t c = readSlot(cond), sb = readSlot(b), sa = readSlot(a);
     uint32_t dst = nextHome();
     size_t start = emit(slotsOf(a.type) == 2 ? IOp::Select2 : IOp::Select, {dst, sa, sb, c});
@@ -1094,7 +922,7 @@ void Lowerer::lowerInstr(const Instr &in) {
   case Op::LocalGet:
     // Pushes of locals and constants emit no code and keep the producer: a
     // consumer can still fuse with the instruction below them.
-    if (in.index >= local_slot_.size()) break;
+    HALTER_DCHECK(in.index < local_slot_.size());
     if (known_zero_[in.index])
       pushConst(local_type_[in.index], 0);
     else
@@ -1105,7 +933,7 @@ void Lowerer::lowerInstr(const Instr &in) {
     lowerLocalSet(in.index, op == Op::LocalTee);
     return;
   case Op::GlobalGet: {
-    if (in.index >= m_.numGlobals()) break;
+    HALTER_DCHECK(in.index < m_.numGlobals());
     uint32_t dst = nextHome();
     size_t start = emit(IOp::GlobalGet, {dst, in.index});
     produce(start, m_.globalType(in.index).type);
@@ -1113,15 +941,13 @@ void Lowerer::lowerInstr(const Instr &in) {
   }
   case Op::GlobalSet: {
     Entry v = pop();
-    if (broken_) return;
     emit(IOp::GlobalSet, {in.index, readSlot(v)});
     forgetProducer();
     return;
   }
   case Op::TableGet: {
-    if (in.index >= m_.numTables()) break;
+    HALTER_DCHECK(in.index < m_.numTables());
     Entry i = pop();
-    if (broken_) return;
     uint64_t si = readSlot(i);
     uint32_t dst = nextHome();
     size_t start = emit(IOp::TableGet, {dst, in.index, si});
@@ -1132,7 +958,6 @@ void Lowerer::lowerInstr(const Instr &in) {
   case Op::TableSet: {
     Entry v = pop();
     Entry i = pop();
-    if (broken_) return;
     uint64_t sv = readSlot(v), si = readSlot(i);
     size_t start = emit(IOp::TableSet, {in.index, si, sv});
     mapSource(start);
@@ -1147,7 +972,6 @@ void Lowerer::lowerInstr(const Instr &in) {
   }
   case Op::MemoryGrow: {
     Entry d = pop();
-    if (broken_) return;
     uint64_t sd = readSlot(d);
     uint32_t dst = nextHome();
     size_t start = emit(IOp::MemoryGrow, {dst, sd});
@@ -1173,8 +997,7 @@ void Lowerer::lowerInstr(const Instr &in) {
   case Op::F64ReinterpretI64: {
     // The slot bits already hold the result (i32 and f32 read the low half).
     Entry a = pop();
-    if (broken_) return;
-    a.type = letterType(opInfo(op).results[0]);
+    a.type = resultType(op);
     if (op == Op::I32WrapI64 && a.loc == Loc::Const) a.imm &= 0xFFFFFFFFu;
     push(a);
     forgetProducer();
@@ -1185,7 +1008,6 @@ void Lowerer::lowerInstr(const Instr &in) {
     return;
   case Op::RefIsNull: {
     Entry a = pop();
-    if (broken_) return;
     uint64_t src = readSlot(a);
     uint32_t dst = nextHome();
     size_t start = emit(IOp::UnI64Eqz, {dst, src});
@@ -1206,7 +1028,6 @@ void Lowerer::lowerInstr(const Instr &in) {
     Entry n = pop();
     Entry s = pop();
     Entry d = pop();
-    if (broken_) return;
     uint64_t sn = readSlot(n), ss = readSlot(s), sd = readSlot(d);
     size_t start = 0;
     if (op == Op::MemoryInit)
@@ -1234,7 +1055,6 @@ void Lowerer::lowerInstr(const Instr &in) {
   case Op::TableGrow: {
     Entry n = pop();
     Entry init = pop();
-    if (broken_) return;
     uint64_t sn = readSlot(n), si = readSlot(init);
     uint32_t dst = nextHome();
     size_t start = emit(IOp::TableGrow, {dst, in.index, si, sn});
@@ -1251,7 +1071,6 @@ void Lowerer::lowerInstr(const Instr &in) {
     Entry n = pop();
     Entry v = pop();
     Entry i = pop();
-    if (broken_) return;
     uint64_t sn = readSlot(n), sv = readSlot(v), si = readSlot(i);
     size_t start = emit(IOp::TableFill, {in.index, si, sv, sn});
     mapSource(start);
@@ -1265,7 +1084,6 @@ void Lowerer::lowerInstr(const Instr &in) {
   LoadForms ld;
   if (loadForms(op, &ld)) {
     Entry addr = pop();
-    if (broken_) return;
     uint32_t dst = nextHome();
     size_t start;
     if (producedByAddImm(addr) && !last_.in_local) {
@@ -1285,14 +1103,13 @@ void Lowerer::lowerInstr(const Instr &in) {
       start = emit(ld.slot, {dst, sa, in.mem_offset});
     }
     mapSource(start);
-    produce(start, letterType(opInfo(op).results[0]));
+    produce(start, resultType(op));
     return;
   }
   StoreForms st;
   if (storeForms(op, &st)) {
     Entry v = pop();
     Entry addr = pop();
-    if (broken_) return;
     bool imm_value = v.loc == Loc::Const && slotsOf(v.type) == 1;
     uint64_t value = imm_value ? v.imm : 0;
     size_t start;
@@ -1312,8 +1129,8 @@ void Lowerer::lowerInstr(const Instr &in) {
     return;
   }
   const OpInfo &info = opInfo(op);
-  if (info.imm == ImmKind::None && info.params[0] != '*' && info.results[0] != '\0') {
-    size_t np = std::char_traits<char>::length(info.params);
+  if (info.imm == ImmKind::None && !info.sig.irregular && info.sig.num_results == 1) {
+    size_t np = info.sig.num_params;
     if (np == 1) {
       lowerUnary(op);
       return;
@@ -1323,7 +1140,9 @@ void Lowerer::lowerInstr(const Instr &in) {
       return;
     }
   }
-  broken_ = true;
+  // An instruction of the table without a lowering rule (a table row added
+  // before its lowering): an error, not silently missing code.
+  missing_rule_ = true;
 }
 
 Result<CompiledFunction> Lowerer::run() {
@@ -1385,9 +1204,9 @@ Result<CompiledFunction> Lowerer::run() {
     // new block and cost nothing themselves).
     chargeFuel(in.op);
     lowerInstr(in);
-    if (broken_) {
+    if (missing_rule_) {
       return makeError(ErrorCode::Internal, in.offset,
-                       std::string("cannot lower ") + opName(in.op) + " (unvalidated body?)");
+                       std::string("no lowering rule for ") + opName(in.op));
     }
   }
   if (!done_) return makeError(ErrorCode::Internal, body_.offset, "function body ended early");

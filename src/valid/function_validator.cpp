@@ -1,89 +1,20 @@
 #include "valid/function_validator.h"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 namespace halter::valid {
 namespace {
-
-// Stack signature of a table-driven instruction, decoded from opcodes.def at
-// compile time. At most three operands and one result exist among them.
-struct Signature {
-  bool irregular = false;
-  uint8_t num_params = 0;
-  uint8_t num_results = 0;
-  ValType params[3] = {};
-  ValType results[1] = {};
-};
-
-constexpr ValType letterType(char c) {
-  switch (c) {
-  case 'i':
-    return ValType::I32;
-  case 'l':
-    return ValType::I64;
-  case 'f':
-    return ValType::F32;
-  case 'd':
-    return ValType::F64;
-  case 'v':
-    return ValType::V128;
-  default:
-    return kUnknownType;
-  }
-}
-
-constexpr Signature makeSignature(const char *params, const char *results) {
-  Signature sig;
-  if (params[0] == '*' || results[0] == '*') {
-    sig.irregular = true;
-    return sig;
-  }
-  for (; *params != '\0'; ++params) sig.params[sig.num_params++] = letterType(*params);
-  for (; *results != '\0'; ++results) sig.results[sig.num_results++] = letterType(*results);
-  return sig;
-}
-
-constexpr Signature kSignatures[] = {
-#define OP(id, text, prefix, code, imm, params, results, fuel) makeSignature(params, results),
-#include "common/opcodes.def"
-#undef OP
-};
-static_assert(sizeof(kSignatures) / sizeof(kSignatures[0]) == kOpCount);
 
 // Stable one-element lists for `[] -> [t]` block types.
 constexpr ValType kSingleTypes[] = {ValType::I32,      ValType::I64,  ValType::F32,
                                     ValType::F64,      ValType::V128, ValType::FuncRef,
                                     ValType::ExternRef};
 
-// log2 of the access width of a load or store.
+// log2 of the access width of a load or store: its natural alignment.
 uint32_t naturalAlignment(Op op) {
-  switch (op) {
-  case Op::I32Load8S:
-  case Op::I32Load8U:
-  case Op::I64Load8S:
-  case Op::I64Load8U:
-  case Op::I32Store8:
-  case Op::I64Store8:
-    return 0;
-  case Op::I32Load16S:
-  case Op::I32Load16U:
-  case Op::I64Load16S:
-  case Op::I64Load16U:
-  case Op::I32Store16:
-  case Op::I64Store16:
-    return 1;
-  case Op::I32Load:
-  case Op::F32Load:
-  case Op::I64Load32S:
-  case Op::I64Load32U:
-  case Op::I32Store:
-  case Op::F32Store:
-  case Op::I64Store32:
-    return 2;
-  default:
-    return 3;
-  }
+  return static_cast<uint32_t>(std::countr_zero(opInfo(op).access_bytes));
 }
 
 bool isNumOrUnknown(ValType t) {
@@ -374,7 +305,7 @@ bool FunctionValidator::checkImmediates() {
 }
 
 bool FunctionValidator::stepByTable() {
-  const Signature &sig = kSignatures[static_cast<int>(instr_.op)];
+  const OpSignature &sig = opInfo(instr_.op).sig;
   if (!checkImmediates()) return false;
   if (!popList(TypeList{sig.params, sig.num_params})) return false;
   pushList(TypeList{sig.results, sig.num_results});
@@ -383,7 +314,7 @@ bool FunctionValidator::stepByTable() {
 
 bool FunctionValidator::step() {
   const Op op = instr_.op;
-  if (!kSignatures[static_cast<int>(op)].irregular) return stepByTable();
+  if (!opInfo(op).sig.irregular) return stepByTable();
 
   switch (op) {
   case Op::Unreachable:
