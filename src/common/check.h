@@ -1,8 +1,8 @@
 // Invariants the engine relies on but does not re-check at run time, such as
 // what validation already guaranteed for the lowering. Builds with
-// HALTER_DCHECKS (Debug, sanitizer and fuzz builds) test them and abort with
-// the place on failure, so the test suites and fuzzers catch a broken
-// invariant where it breaks; other builds compile them out.
+// HALTER_DCHECKS (every build but Release, see CMakeLists.txt) test them and
+// abort with the place on failure, so the test suites and fuzzers catch a
+// broken invariant where it breaks; other builds compile them out.
 #pragma once
 
 #if HALTER_DCHECKS

@@ -777,10 +777,11 @@ void Lowerer::lowerLocalSet(uint32_t index, bool tee) {
 void Lowerer::lowerUnary(Op op) {
   Entry a = pop();
   ValType rt = resultType(op);
-  IOp iop = IOp::Unreachable;
-  bool mapped = unaryIOp(op, &iop);
-  HALTER_DCHECK(mapped);
-  static_cast<void>(mapped);
+  IOp iop;
+  if (!unaryIOp(op, &iop)) {
+    missing_rule_ = true;
+    return;
+  }
   uint64_t src = readSlot(a);
   uint32_t dst = nextHome();
   size_t start = emit(iop, {dst, src});
@@ -825,10 +826,11 @@ void Lowerer::lowerBinary(Op op) {
     x = readSlot(a);
     y = readSlot(b);
   }
-  IOp iop = IOp::Unreachable;
-  bool mapped = binaryIOp(emitted, imm, &iop);
-  HALTER_DCHECK(mapped);
-  static_cast<void>(mapped);
+  IOp iop;
+  if (!binaryIOp(emitted, imm, &iop)) {
+    missing_rule_ = true;
+    return;
+  }
   uint32_t dst = nextHome();
   size_t start = emit(iop, {dst, x, y});
   if (opInfo(op).mayTrap()) mapSource(start);

@@ -71,6 +71,15 @@ std::string watType(ValType t) {
   return valTypeName(t);
 }
 
+template <class F> std::vector<Value> floatEdges(Value (*make)(F)) {
+  using L = std::numeric_limits<F>;
+  std::vector<Value> out;
+  for (F f :
+       {F(0), -F(0), F(1.5), F(-1.5), L::quiet_NaN(), L::infinity(), -L::infinity(), L::max() / 4})
+    out.push_back(make(f));
+  return out;
+}
+
 // Operands that reach the edges: zero, signs, extremes, NaN, infinities,
 // values outside every integer range.
 std::vector<Value> edgeValues(ValType t) {
@@ -86,23 +95,9 @@ std::vector<Value> edgeValues(ValType t) {
             Value::i64((uint64_t(1) << 63) - 1),
             Value::i64(7)};
   case ValType::F32:
-    return {Value::f32(0.0f),
-            Value::f32(-0.0f),
-            Value::f32(1.5f),
-            Value::f32(-1.5f),
-            Value::f32(std::numeric_limits<float>::quiet_NaN()),
-            Value::f32(std::numeric_limits<float>::infinity()),
-            Value::f32(-std::numeric_limits<float>::infinity()),
-            Value::f32(1e30f)};
+    return floatEdges<float>(Value::f32);
   default:
-    return {Value::f64(0.0),
-            Value::f64(-0.0),
-            Value::f64(1.5),
-            Value::f64(-1.5),
-            Value::f64(std::numeric_limits<double>::quiet_NaN()),
-            Value::f64(std::numeric_limits<double>::infinity()),
-            Value::f64(-std::numeric_limits<double>::infinity()),
-            Value::f64(1e300)};
+    return floatEdges<double>(Value::f64);
   }
 }
 
