@@ -13,20 +13,23 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
+
+// --no-deadline-signal: deadlines served by the engine thread alone.
+bool g_signal_off = false;
 
 using halter::Clock;
 using namespace std::chrono_literals;
@@ -181,6 +184,8 @@ bool overshootTable(int runs) {
   if (!module || !straight || !stops) return false;
   std::printf("Deadline overshoot: %d runs per shape, 10 ms deadline; stop - deadline in ms\n",
               runs);
+  std::printf("delivery: %s\n", !g_signal_off ? "engine thread + signal to the guest's thread"
+                                              : "engine thread alone (--no-deadline-signal)");
   std::printf("%-15s %9s %9s %9s\n", "shape", "p50", "p99", "max");
   floorRow(runs);
   halter::Linker linker;
@@ -223,8 +228,12 @@ int main(int argc, char **argv) {
       runs = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--overshoot-only") {
       overshoot_only = true;
+    } else if (arg == "--no-deadline-signal") {
+      g_signal_off = true;
+      halter::useDeadlineSignal(false);
     } else {
-      std::printf("usage: limits_bench [--quick] [--reps K] [--runs N] [--overshoot-only]\n");
+      std::printf("usage: limits_bench [--quick] [--reps K] [--runs N] [--overshoot-only] "
+                  "[--no-deadline-signal]\n");
       return 2;
     }
   }

@@ -53,6 +53,22 @@ struct Limits {
   uint64_t max_stack_bytes = 8u << 20;
 };
 
+// How a deadline reaches a running guest. An engine thread serves every
+// deadline; in addition, while a call with a deadline runs, halter arms a
+// POSIX timer that sends a real-time signal to the thread running it, so
+// the guest stops within microseconds instead of waiting for another CPU to
+// wake (on a VM that took up to 5 ms). The signal is the highest real-time
+// signal that has no handler when the first such call runs; its handler
+// only sets the call's interrupt word, with SA_RESTART. A host function
+// running at that moment on the guest's thread may see a wait such as
+// poll(2) end with EINTR, but only once the deadline has passed. A thread
+// that blocks the signal is stopped by the engine thread alone.
+// useDeadlineSignal(false) turns the signal off for calls started after it
+// (the engine thread alone then serves deadlines); deadlineSignal() says
+// which signal is in use, 0 when none.
+void useDeadlineSignal(bool on);
+int deadlineSignal();
+
 // Cancels, from any thread, every execution started with it: a running
 // guest stops at its next check point, a host function sees
 // CallContext::interrupted(), a parked execution ends when next run. The

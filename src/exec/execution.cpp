@@ -1,4 +1,5 @@
 #include "exec/execution.h"
+#include "exec/thread_alarm.h"
 
 #include "compile/compiled_function.h"
 #include "exec/cancel_token.h"
@@ -274,6 +275,9 @@ void Execution::runEntered() {
     out.trap.backtrace.push_back(BacktraceFrame{entry->func_index, 0, {}});
   } else if (entry->isHost()) {
     runHost();
+  } else if (deadline && *deadline != Clock::time_point::max()) {
+    ThreadAlarm alarm(*deadline, &stack->interrupt);
+    execute(*this);
   } else {
     execute(*this);
   }

@@ -971,6 +971,9 @@ host_stopped:
     run->fuel = fuel;
     return;
   }
+  // An error from a host call that a deadline or cancel cut short (its wait
+  // ended with EINTR, say) is that stop, not a trap of its own.
+  if (interrupt->load(std::memory_order_relaxed) != 0) goto interrupted;
   trap_kind = TrapKind::HostError;
   run->out.trap.message = host_result.message();
   // fall through to the trap
