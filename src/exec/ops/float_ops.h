@@ -9,7 +9,7 @@
 #include <limits>
 #include <type_traits>
 
-namespace halter::exec {
+namespace halter::exec::ops {
 
 // NaN in -> a NaN out (quiet); -0 is below +0.
 template <class F> inline F wasmMin(F a, F b) {
@@ -89,4 +89,4 @@ template <class I> inline I truncSat(double x) {
   return static_cast<I>(x);
 }
 
-} // namespace halter::exec
+} // namespace halter::exec::ops
