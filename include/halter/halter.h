@@ -196,6 +196,14 @@ private:
   ExternKind kind_ = ExternKind::Func;
 };
 
+// Instance::reset's choices.
+struct ResetOptions {
+  // Runs the start function again after the reset, under the instance's
+  // limits and this token.
+  bool run_start = false;
+  CancelToken cancel;
+};
+
 struct CallOptions {
   // Replaces the instance's limits for this call (memory and table caps can
   // only be lowered for the call: grows past the instance's caps stay refused).
@@ -331,6 +339,25 @@ public:
   Result<Extern> getExport(std::string_view name) const;
   Result<Value> getGlobal(std::string_view export_name) const;
   const Module &module() const { return *module_; }
+
+  // Back to the state Linker::instantiate gave, as a new instance with the
+  // same imports would be before its start function: the instance's own
+  // memories at their initial size and content (a memory that grew shrinks,
+  // and the pages the guest touched go back to the system, so the cost
+  // follows the pages touched, not the memory's size), its own tables at
+  // their initial size, globals at their initial values, no segment
+  // dropped, active segments written again (into imported memories and
+  // tables too, as instantiation writes them; imported objects are not
+  // otherwise reset). The start function runs again only when asked; limits
+  // set by setLimits stay. Allowed after any outcome, a trap included.
+  // Refused with ReentrantCall while an execution of the instance is parked
+  // (resume or drop it first), with InstanceBusy while a call runs (another
+  // thread's, or the caller's own: a host function cannot reset the
+  // instance that called it), and with InvalidArgument when another
+  // instance imports one of its memories or tables (reset the linked set by
+  // instantiating it anew). A failed start function leaves the instance
+  // reset, as instantiate left it before its start function.
+  Result<void> reset(const ResetOptions &options = {});
 
 private:
   friend struct detail::ApiAccess;

@@ -1,8 +1,11 @@
 #include "runtime/instance.h"
 #include "api/execution_state.h"
+#include "api/start_function.h"
+#include "compile/compiled_module.h"
 #include "exec/execution.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
+#include "runtime/instantiate.h"
 #include "runtime/lifetime_group.h"
 
 namespace halter {
@@ -194,6 +197,49 @@ Result<void> detail::callTyped(const TypedTarget &target, std::span<const uint64
 
 const Limits &Instance::limits() const {
   return detail::ApiAccess::impl(*this)->limits;
+}
+
+Result<void> Instance::reset(const ResetOptions &options) {
+  rt::Instance *inst = detail::ApiAccess::impl(*this);
+  if (inst == nullptr) return emptyInstance();
+  if (!inst->tryEnter()) {
+    return makeError(ErrorCode::InstanceBusy, kNoOffset,
+                     "cannot reset the instance: another thread is running a call of it");
+  }
+  struct Leave {
+    rt::Instance *inst;
+    ~Leave() { inst->leave(); }
+  } leave{inst};
+  if (inst->busy_depth > 1) {
+    return makeError(ErrorCode::InstanceBusy, kNoOffset,
+                     "cannot reset the instance from inside one of its own calls");
+  }
+  if (inst->parked()) {
+    return makeError(
+        ErrorCode::ReentrantCall, kNoOffset,
+        "cannot reset the instance: it has a paused execution; resume or drop it first");
+  }
+  const ir::Module &m = inst->module->ir;
+  // Only instances hold memories and tables by shared_ptr: a count above
+  // one is another instance that imported it, and would run on a memory
+  // that shrank under it.
+  for (size_t i = m.imported_memories.size(); i < inst->memories.size(); ++i) {
+    if (inst->memories[i].use_count() > 1) {
+      return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                       "cannot reset the instance: another instance imports its memory " +
+                           std::to_string(i));
+    }
+  }
+  for (size_t i = m.imported_tables.size(); i < inst->tables.size(); ++i) {
+    if (inst->tables[i].use_count() > 1) {
+      return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                       "cannot reset the instance: another instance imports its table " +
+                           std::to_string(i));
+    }
+  }
+  HALTER_TRY(rt::resetInstance(*inst));
+  if (!options.run_start) return okResult();
+  return runStartFunction(*inst, inst->limits, options.cancel);
 }
 
 void Instance::setLimits(const Limits &limits) {

@@ -1,4 +1,5 @@
 #include "api/builtin_imports.h"
+#include "api/start_function.h"
 #include "exec/execution.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
@@ -56,26 +57,9 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
       std::shared_ptr<rt::Instance> impl,
       rt::instantiate(detail::ApiAccess::compiledShared(*module), imports, limits));
 
-  if (cm.ir.start) {
-    // The start function runs under the instance's limits (fuel, deadline)
-    // and the caller's cancel token.
-    exec::Execution start;
-    start.init(*impl->funcs[*cm.ir.start], {}, limits, cancel);
-    HALTER_TRY(start.run());
-    const Outcome &out = start.out;
-    if (out.trapped())
-      return makeError(ErrorCode::InstantiationTrap, kNoOffset, out.trap.describe());
-    if (out.kind == OutcomeKind::DeadlineExceeded)
-      return makeError(ErrorCode::DeadlineExceeded, kNoOffset,
-                       "start function stopped: deadline exceeded");
-    if (out.kind == OutcomeKind::Cancelled)
-      return makeError(ErrorCode::Cancelled, kNoOffset, "start function stopped: cancelled");
-    // Out of fuel, or it exited.
-    if (!out.returned()) {
-      return makeError(ErrorCode::ResourceLimit, kNoOffset,
-                       std::string("start function stopped: ") + outcomeKindName(out.kind));
-    }
-  }
+  // The start function runs under the instance's limits (fuel, deadline)
+  // and the caller's cancel token.
+  HALTER_TRY(runStartFunction(*impl, limits, cancel));
 
   return detail::ApiAccess::makeInstance(std::move(impl), std::move(module));
 }

@@ -341,6 +341,22 @@ Result<void> applyActiveSegments(Instance &inst) {
   return okResult();
 }
 
+Result<void> resetInstance(Instance &inst) {
+  const ir::Module &m = inst.module->ir;
+  size_t first_memory = m.imported_memories.size();
+  for (size_t i = 0; i < m.memories.size(); ++i) {
+    HALTER_TRY(inst.memories[first_memory + i]->resetTo(m.memories[i].limits.min));
+  }
+  size_t first_table = m.imported_tables.size();
+  for (size_t i = 0; i < m.tables.size(); ++i) {
+    inst.tables[first_table + i]->resetTo(uint32_t(m.tables[i].limits.min), nullptr);
+  }
+  inst.last_host_error.clear();
+  HALTER_TRY(initGlobals(inst));
+  HALTER_TRY(resolveSegments(inst));
+  return applyActiveSegments(inst);
+}
+
 Result<std::shared_ptr<Instance>> instantiate(std::shared_ptr<const compile::CompiledModule> module,
                                               std::span<const Extern> imports,
                                               const Limits &config) {

@@ -36,4 +36,13 @@ Result<void> resolveSegments(Instance &inst);
 // memories and then dropped (InstantiationTrap when one does not fit).
 Result<void> applyActiveSegments(Instance &inst);
 
+// Back to the state instantiate left (before any start function): the
+// instance's own memories at their initial size and content (they shrink),
+// its own tables at their initial size, all null, then globals, segments
+// and active segments as instantiate sets them. Imported objects belong to
+// their exporter and are not reset, but active segments are written into
+// them again, as a new instance with the same imports would. The caller
+// makes sure no execution of the instance runs or is parked.
+Result<void> resetInstance(Instance &inst);
+
 } // namespace halter::rt

@@ -58,4 +58,20 @@ int64_t Memory::grow(uint64_t delta, bool *cap_refused, uint64_t extra_cap_pages
   return int64_t(old_pages);
 }
 
+Result<void> Memory::resetTo(uint64_t pages) {
+  uint64_t keep = pages * kPageSize;
+  if (keep > size_bytes_) {
+    return makeError(ErrorCode::Internal, kNoOffset, "memory reset beyond its size");
+  }
+  if (size_bytes_ != 0 && madvise(base_, size_bytes_, MADV_DONTNEED) != 0) {
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot release linear memory");
+  }
+  if (size_bytes_ > keep && mprotect(base_ + keep, size_bytes_ - keep, PROT_NONE) != 0) {
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot shrink linear memory");
+  }
+  size_bytes_ = keep;
+  type_.limits.min = pages;
+  return okResult();
+}
+
 } // namespace halter::rt

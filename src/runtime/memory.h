@@ -30,6 +30,11 @@ public:
   // `*cap_refused` is set when the type's maximum allowed the grow but the
   // cap (or `extra_cap_pages`, a lower per-call cap) did not.
   int64_t grow(uint64_t delta, bool *cap_refused = nullptr, uint64_t extra_cap_pages = UINT64_MAX);
+  // Back to `pages` pages (at most the current size) of zeros: the pages the
+  // guest touched go back to the system (MADV_DONTNEED on the private
+  // mapping, so the cost follows what was touched, not the size), and those
+  // past `pages` stop being accessible. The memory shrinks.
+  Result<void> resetTo(uint64_t pages);
 
   // Fields read by the interpreter's fast path.
   uint8_t *base_ = nullptr;

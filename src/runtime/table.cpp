@@ -28,6 +28,13 @@ Result<std::shared_ptr<Table>> Table::create(const TableType &type, RefPtr init,
   return table;
 }
 
+void Table::resetTo(uint32_t size, RefPtr init) {
+  bool shrink = elems_.capacity() > size;
+  elems_.assign(size, init);
+  if (shrink) elems_.shrink_to_fit();
+  type_.limits.min = size;
+}
+
 int64_t Table::grow(uint32_t delta, RefPtr init, bool *cap_refused, uint64_t extra_cap,
                     const std::atomic<uint32_t> *interrupt) {
   uint64_t old_size = elems_.size();

@@ -28,6 +28,10 @@ public:
   int64_t grow(uint32_t delta, RefPtr init, bool *cap_refused = nullptr,
                uint64_t extra_cap = UINT64_MAX, const std::atomic<uint32_t> *interrupt = nullptr);
 
+  // Back to `size` elements of `init`; the storage of a larger table is
+  // given back.
+  void resetTo(uint32_t size, RefPtr init);
+
   std::vector<RefPtr> elems_;
 
 private:
