@@ -1,6 +1,6 @@
 // Microbenchmarks of the public API: compiling a module, instantiating it,
 // calling an empty export (untyped and typed), a guest loop that calls the host, and the same loop
-// with every host call suspended and resumed.
+// with every host call suspended and resumed, and Instance::reset by pages touched.
 #include "halter/halter.h"
 
 #include <benchmark/benchmark.h>
@@ -181,5 +181,41 @@ void suspendResumeRoundTrip(benchmark::State &state) {
 BENCHMARK(suspendResumeRoundTrip)->Arg(1000);
 
 } // namespace
+
+// Instance::reset after the guest grew its memory to range(1) wasm pages and
+// wrote into the first range(0) of them; only the reset is timed. The cost
+// should follow the pages touched, not the memory's size.
+void resetAfterTouching(benchmark::State &state) {
+  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/reset.wasm");
+  if (!module) return;
+  auto instance = halter::Linker().instantiate(module);
+  if (!instance) {
+    state.SkipWithError(instance.error().describe().c_str());
+    return;
+  }
+  auto grow_to = (*instance)->typed<void(uint32_t)>("grow_to");
+  auto touch = (*instance)->typed<void(uint32_t)>("touch");
+  if (!grow_to || !touch) {
+    state.SkipWithError("reset.wasm lacks grow_to or touch");
+    return;
+  }
+  auto touched = uint32_t(state.range(0));
+  auto pages = uint32_t(state.range(1));
+  for (auto _ : state) {
+    state.PauseTiming();
+    bool ran = (*grow_to)(pages).ok() && (*touch)(touched).ok();
+    state.ResumeTiming();
+    if (!ran || !(*instance)->reset().ok()) {
+      state.SkipWithError("grow, touch or reset failed");
+      return;
+    }
+  }
+}
+BENCHMARK(resetAfterTouching)
+    ->Args({1, 16})
+    ->Args({1, 10000})
+    ->Args({100, 10000})
+    ->Args({10000, 10000})
+    ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();
