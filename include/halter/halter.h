@@ -179,7 +179,7 @@ public:
   // Globals: read and (if mutable) write.
   Result<Value> globalValue() const;
   Result<void> setGlobalValue(Value v) const;
-  // Memories: current bytes (valid until the next grow).
+  // Memories: current bytes (valid until the next grow or Instance::reset).
   std::span<uint8_t> memoryBytes() const;
   // Memories: bounds-checked copies (as CallContext::read/write), valid
   // across memory.grow; InvalidArgument when this is not a memory.
@@ -356,7 +356,9 @@ public:
   // instance that called it), and with InvalidArgument when another
   // instance imports one of its memories or tables (reset the linked set by
   // instantiating it anew). A failed start function leaves the instance
-  // reset, as instantiate left it before its start function.
+  // reset, as instantiate left it before its start function. A memory span
+  // taken before the reset (Extern::memoryBytes, CallContext::memory) may
+  // reach past the shrunk memory: take it again; read/write stay checked.
   Result<void> reset(const ResetOptions &options = {});
 
 private:
