@@ -199,6 +199,26 @@ const Limits &Instance::limits() const {
   return detail::ApiAccess::impl(*this)->limits;
 }
 
+namespace {
+
+// Only instances hold memories and tables by shared_ptr: a count above one
+// among the instance's own (from index `first_own`) is another instance that
+// imported it, and would run on a memory or table that shrank under it.
+template <class T>
+Result<void> refuseShared(const std::vector<std::shared_ptr<T>> &objects, size_t first_own,
+                          const char *what) {
+  for (size_t i = first_own; i < objects.size(); ++i) {
+    if (objects[i].use_count() > 1) {
+      return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                       std::string("cannot reset the instance: another instance imports its ") +
+                           what + " " + std::to_string(i));
+    }
+  }
+  return okResult();
+}
+
+} // namespace
+
 Result<void> Instance::reset(const ResetOptions &options) {
   rt::Instance *inst = detail::ApiAccess::impl(*this);
   if (inst == nullptr) return emptyInstance();
@@ -220,23 +240,8 @@ Result<void> Instance::reset(const ResetOptions &options) {
         "cannot reset the instance: it has a paused execution; resume or drop it first");
   }
   const ir::Module &m = inst->module->ir;
-  // Only instances hold memories and tables by shared_ptr: a count above
-  // one is another instance that imported it, and would run on a memory
-  // that shrank under it.
-  for (size_t i = m.imported_memories.size(); i < inst->memories.size(); ++i) {
-    if (inst->memories[i].use_count() > 1) {
-      return makeError(ErrorCode::InvalidArgument, kNoOffset,
-                       "cannot reset the instance: another instance imports its memory " +
-                           std::to_string(i));
-    }
-  }
-  for (size_t i = m.imported_tables.size(); i < inst->tables.size(); ++i) {
-    if (inst->tables[i].use_count() > 1) {
-      return makeError(ErrorCode::InvalidArgument, kNoOffset,
-                       "cannot reset the instance: another instance imports its table " +
-                           std::to_string(i));
-    }
-  }
+  HALTER_TRY(refuseShared(inst->memories, m.imported_memories.size(), "memory"));
+  HALTER_TRY(refuseShared(inst->tables, m.imported_tables.size(), "table"));
   HALTER_TRY(rt::resetInstance(*inst));
   if (!options.run_start) return okResult();
   return runStartFunction(*inst, inst->limits, options.cancel);

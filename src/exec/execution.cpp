@@ -275,10 +275,8 @@ void Execution::runEntered() {
     out.trap.backtrace.push_back(BacktraceFrame{entry->func_index, 0, {}});
   } else if (entry->isHost()) {
     runHost();
-  } else if (deadline && *deadline != Clock::time_point::max()) {
-    ThreadAlarm alarm(*deadline, &stack->interrupt);
-    execute(*this);
   } else {
+    ThreadAlarm alarm(deadline, &stack->interrupt);
     execute(*this);
   }
   if (out.kind == OutcomeKind::Suspended && !suspension_allowed_) refuseSuspension();

@@ -108,7 +108,7 @@ void point(AlarmSlot &slot, std::atomic<uint32_t> *target, int64_t when_ns) {
 
 } // namespace
 
-ThreadAlarm::ThreadAlarm(Clock::time_point when, Interrupt *interrupt) {
+void ThreadAlarm::arm(Clock::time_point when, Interrupt *interrupt) {
   if (!g_enabled.load(std::memory_order_relaxed)) return;
   AlarmSlot &slot = t_slot;
   if (!makeTimer(slot)) return;
@@ -120,8 +120,7 @@ ThreadAlarm::ThreadAlarm(Clock::time_point when, Interrupt *interrupt) {
   if (!armed_) point(slot, previous_target_, previous_when_);
 }
 
-ThreadAlarm::~ThreadAlarm() {
-  if (!armed_) return;
+void ThreadAlarm::disarm() {
   AlarmSlot &slot = t_slot;
   // Disarmed first: a signal the timer raised before this returns is
   // delivered on the way out of the system call, while the target is ours.

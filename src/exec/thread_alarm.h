@@ -10,20 +10,31 @@
 
 #include "exec/interrupt.h"
 
+#include <optional>
+
 namespace halter::exec {
 
 // Arms this thread's alarm for `when` on `interrupt` while it lives, and
 // gives back the alarm it replaced (a host function may run a nested call on
-// the same thread). Does nothing when the signal cannot be had or is off
-// (halter::useDeadlineSignal).
+// the same thread). Does nothing without a deadline (none, or the far end of
+// the clock, which never comes), or when the signal cannot be had or is off
+// (halter::useDeadlineSignal). The test for a deadline is inline: calls
+// without one pay no function call.
 class ThreadAlarm {
 public:
-  ThreadAlarm(Clock::time_point when, Interrupt *interrupt);
-  ~ThreadAlarm();
+  ThreadAlarm(const std::optional<Clock::time_point> &when, Interrupt *interrupt) {
+    if (when && *when != Clock::time_point::max()) arm(*when, interrupt);
+  }
+  ~ThreadAlarm() {
+    if (armed_) disarm();
+  }
   ThreadAlarm(const ThreadAlarm &) = delete;
   ThreadAlarm &operator=(const ThreadAlarm &) = delete;
 
 private:
+  void arm(Clock::time_point when, Interrupt *interrupt);
+  void disarm();
+
   bool armed_ = false;
   std::atomic<uint32_t> *previous_target_ = nullptr;
   int64_t previous_when_ = 0;
