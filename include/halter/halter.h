@@ -30,10 +30,26 @@ struct ApiAccess;
 
 // A decoded, validated and lowered module. Immutable; share it between
 // threads and instantiate it as often as needed.
+// When Module::compile lowers function bodies to the interpreter's code.
+// Validation is complete either way: an invalid module is rejected by compile.
+enum class Lowering : uint8_t {
+  Lazy,         // each function by its first call, of the form that call needs
+  Eager,        // every function now, unmetered form (runs without fuel)
+  EagerMetered, // every function now, metered form (runs with Limits::fuel)
+  EagerBoth,    // every function now, both forms: no first-call work at all
+};
+
+struct CompileOptions {
+  Lowering lowering = Lowering::Lazy;
+};
+
 class Module {
 public:
-  // Decode, validate and lower `bytes`. Errors carry the byte offset.
-  static Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes);
+  // Decode, validate and (as options.lowering says) lower `bytes`. Errors
+  // carry the byte offset. Lazy lowering is thread-safe: first calls of one
+  // function from several threads lower it once.
+  static Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes,
+                                                       const CompileOptions &options = {});
   // Decode and validate only.
   static Result<void> validate(std::span<const uint8_t> bytes);
 
@@ -42,6 +58,9 @@ public:
   const std::vector<SectionInfo> &sections() const;
   // Type of an exported function, or nullptr when `name` is not a function export.
   const FuncType *exportedFuncType(std::string_view name) const;
+  // Compile time and how much code has been lowered so far (it grows as
+  // calls reach functions under Lowering::Lazy).
+  ModuleStats stats() const;
   // The internal register code of function `func_index` (the module's
   // function index space, imports first) after a line `func N "export
   // name"...:`, one instruction a line with

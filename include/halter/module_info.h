@@ -4,6 +4,7 @@
 
 #include "halter/types.h"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -30,6 +31,15 @@ struct SectionInfo {
   std::string name; // "type", "code", ... or the custom section's own name
   uint64_t offset = 0;
   uint64_t size = 0;
+};
+
+// Module::stats(): what compiling cost and what has been lowered since.
+struct ModuleStats {
+  std::chrono::nanoseconds compile_time{0}; // decode, validate and eager lowering
+  uint32_t functions = 0;                   // defined functions (imports excluded)
+  uint32_t lowered = 0;                     // of those, lowered in the unmetered form
+  uint32_t lowered_metered = 0;             // lowered in the metered form
+  uint64_t code_bytes = 0;                  // the lowered code of both forms
 };
 
 } // namespace halter

@@ -24,7 +24,8 @@ namespace halter {
   X(StackExhausted, "call stack exhausted")                                                        \
   X(HostError, "host error")                                                                       \
   X(ReentrantCall, "call into an instance with a paused execution")                                \
-  X(InstanceBusy, "call into an instance running on another thread")
+  X(InstanceBusy, "call into an instance running on another thread")                               \
+  X(LoweringFailed, "function could not be lowered (engine error)")
 
 enum class TrapKind : uint8_t {
 #define HALTER_TRAP_ENUM(name, text) name,

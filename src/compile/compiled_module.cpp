@@ -1,5 +1,7 @@
 #include "compile/compiled_module.h"
 
+#include "compile/lower.h"
+
 namespace halter::compile {
 namespace {
 
@@ -36,8 +38,28 @@ const char *sectionName(uint8_t id) {
 
 } // namespace
 
+void CompiledFunction::publish(Form form, std::unique_ptr<const LoweredCode> code) const {
+  Published &p = published_[size_t(form)];
+  p.frame_slots = code->frame_slots;
+  p.entry_fuel = code->entry_fuel;
+  const uint64_t *entry = code->code.data() + code->entry_offset;
+  p.lowered = std::move(code);
+  p.entry.store(entry, std::memory_order_release);
+  if (module == nullptr) return; // hand-made code (tests)
+  module->lowered_count[size_t(form)].fetch_add(1, std::memory_order_relaxed);
+  module->lowered_words.fetch_add(p.lowered->code.size(), std::memory_order_relaxed);
+}
+
 void describeModule(CompiledModule &cm) {
   const ir::Module &m = cm.ir;
+  cm.code = std::vector<CompiledFunction>(m.functions.size());
+  for (uint32_t i = 0; i < m.functions.size(); ++i) {
+    CompiledFunction &fn = cm.code[i];
+    fn.module = &cm;
+    fn.defined_index = i;
+    fn.type_index = m.functions[i];
+    if (i < m.codes.size()) describeFrame(m, i, fn);
+  }
   cm.imports.reserve(m.imports.size());
   for (const ir::Import &imp : m.imports) {
     ImportInfo info;

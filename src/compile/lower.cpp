@@ -17,6 +17,11 @@ constexpr uint32_t kSlotBytes = 8;
 uint32_t slotsOf(ValType t) {
   return t == ValType::V128 ? 2 : 1;
 }
+uint32_t slotsOf(const std::vector<ValType> &types) {
+  uint32_t n = 0;
+  for (ValType t : types) n += slotsOf(t);
+  return n;
+}
 
 // The result type of a table-typed instruction with one result.
 ValType resultType(Op op) {
@@ -230,7 +235,7 @@ public:
       : m_(m), index_(defined_index), body_(m.codes[defined_index]),
         type_(m.types[m.functions[defined_index]]), metered_(metered) {}
 
-  Result<CompiledFunction> run();
+  Result<LoweredCode> run();
 
 private:
   // Emission.
@@ -534,7 +539,7 @@ private:
   const ir::FunctionBody &body_;
   const FuncType &type_;
 
-  CompiledFunction out_;
+  LoweredCode out_;
   std::vector<uint64_t> code_;
   std::vector<Entry> stack_;
   std::vector<Ctrl> ctrl_;
@@ -1147,7 +1152,7 @@ void Lowerer::lowerInstr(const Instr &in) {
   missing_rule_ = true;
 }
 
-Result<CompiledFunction> Lowerer::run() {
+Result<LoweredCode> Lowerer::run() {
   // Frame layout: params then declared locals, each at a fixed byte offset.
   uint32_t slot = 0;
   for (ValType t : type_.params) {
@@ -1155,11 +1160,7 @@ Result<CompiledFunction> Lowerer::run() {
     local_type_.push_back(t);
     slot += slotsOf(t);
   }
-  uint32_t param_slots = slot;
-  constexpr uint64_t kMaxLocals = 1u << 20;
-  if (body_.total_locals > kMaxLocals) {
-    return makeError(ErrorCode::ImplementationLimit, body_.offset, "too many locals");
-  }
+  // The decoder caps declared locals (binary/decoder.cpp kMaxLocals).
   for (const ir::LocalGroup &g : body_.locals) {
     for (uint32_t i = 0; i < g.count; ++i) {
       local_slot_.push_back(slot * kSlotBytes);
@@ -1169,10 +1170,6 @@ Result<CompiledFunction> Lowerer::run() {
   }
   temp_base_ = slot * kSlotBytes;
   max_end_ = temp_base_;
-
-  out_.type_index = m_.functions[index_];
-  out_.num_param_slots = param_slots;
-  out_.num_local_slots = slot;
 
   known_zero_.assign(local_slot_.size(), true);
   std::fill(known_zero_.begin(), known_zero_.begin() + type_.params.size(), false);
@@ -1213,32 +1210,40 @@ Result<CompiledFunction> Lowerer::run() {
   }
   if (!done_) return makeError(ErrorCode::Internal, body_.offset, "function body ended early");
 
-  uint32_t result_slots = 0;
-  for (ValType t : type_.results) result_slots += slotsOf(t);
-  out_.num_result_slots = result_slots;
+  uint32_t result_slots = slotsOf(type_.results);
   uint32_t frame_slots = max_end_ / kSlotBytes;
   if (frame_slots < result_slots) frame_slots = result_slots;
   out_.frame_slots = frame_slots;
+  if (metered_ && !code_.empty() && code_[0] == uint64_t(IOp::Fuel)) {
+    out_.entry_fuel = static_cast<uint32_t>(code_[1]);
+    out_.entry_offset = kIOpWords[size_t(IOp::Fuel)];
+  }
   out_.code = std::move(code_);
   return std::move(out_);
 }
 
 } // namespace
 
-Result<std::vector<CompiledFunction>> lowerModule(const ir::Module &module) {
-  std::vector<CompiledFunction> out;
+void describeFrame(const ir::Module &module, uint32_t defined_index, CompiledFunction &fn) {
+  const FuncType &type = module.types[module.functions[defined_index]];
+  fn.num_param_slots = slotsOf(type.params);
+  uint32_t locals = fn.num_param_slots;
+  for (const ir::LocalGroup &g : module.codes[defined_index].locals)
+    locals += g.count * slotsOf(g.type);
+  fn.num_local_slots = locals;
+  fn.num_result_slots = slotsOf(type.results);
+}
+
+Result<LoweredCode> lowerFunction(const ir::Module &module, uint32_t defined_index, Form form) {
+  return Lowerer(module, defined_index, form == Form::Metered).run();
+}
+
+Result<std::vector<LoweredCode>> lowerModule(const ir::Module &module, Form form) {
+  std::vector<LoweredCode> out;
   out.reserve(module.codes.size());
   for (uint32_t i = 0; i < module.codes.size() && i < module.functions.size(); ++i) {
-    HALTER_ASSIGN_OR_RETURN(CompiledFunction fn, Lowerer(module, i, false).run());
-    HALTER_ASSIGN_OR_RETURN(CompiledFunction metered, Lowerer(module, i, true).run());
-    if (!metered.code.empty() && metered.code[0] == uint64_t(IOp::Fuel)) {
-      fn.entry_fuel = static_cast<uint32_t>(metered.code[1]);
-      fn.metered_entry = kIOpWords[size_t(IOp::Fuel)];
-    }
-    fn.metered_code = std::move(metered.code);
-    fn.metered_source_map = std::move(metered.source_map);
-    fn.frame_slots = std::max(fn.frame_slots, metered.frame_slots);
-    out.push_back(std::move(fn));
+    HALTER_ASSIGN_OR_RETURN(LoweredCode code, lowerFunction(module, i, form));
+    out.push_back(std::move(code));
   }
   return out;
 }

@@ -14,7 +14,7 @@ constexpr size_t kMaxBacktraceFrames = 64;
 BacktraceFrame describe(const rt::Function *fn, size_t code_index, bool metered) {
   BacktraceFrame f;
   f.func_index = fn->func_index;
-  const auto &map = fn->code->sourceMapFor(metered);
+  const auto &map = fn->code->lowered(compile::formFor(metered))->source_map;
   // The entry of the instruction at or before `code_index`.
   auto it = std::upper_bound(
       map.begin(), map.end(), code_index,
@@ -34,13 +34,18 @@ BacktraceFrame describe(const rt::Function *fn, size_t code_index, bool metered)
 std::vector<BacktraceFrame> buildBacktrace(const rt::Function *fn, const uint64_t *pc,
                                            const Frame *frames, size_t count, bool metered) {
   std::vector<BacktraceFrame> out;
+  // Every function with a frame here has run, so its code of this form is
+  // lowered.
+  auto code_of = [metered](const rt::Function *f) {
+    return f->code->lowered(compile::formFor(metered))->code.data();
+  };
   if (fn == nullptr || fn->code == nullptr) return out;
-  out.push_back(describe(fn, static_cast<size_t>(pc - fn->code->codeFor(metered).data()), metered));
+  out.push_back(describe(fn, static_cast<size_t>(pc - code_of(fn)), metered));
   for (size_t i = count; i-- > 0 && out.size() < kMaxBacktraceFrames;) {
     const Frame &f = frames[i];
     if (f.fn == nullptr || f.fn->code == nullptr) break;
     // ret_pc is just past the call: look up the call itself.
-    size_t idx = static_cast<size_t>(f.ret_pc - f.fn->code->codeFor(metered).data());
+    size_t idx = static_cast<size_t>(f.ret_pc - code_of(f.fn));
     out.push_back(describe(f.fn, idx - 1, metered));
   }
   return out;

@@ -3,6 +3,7 @@
 
 #include "compile/compiled_function.h"
 #include "exec/cancel_token.h"
+#include "exec/lazy_lowering.h"
 #include "runtime/api_access.h"
 #include "runtime/instance.h"
 
@@ -109,7 +110,7 @@ bool Execution::prepare(const rt::Function &fn, const Limits &limits, const Canc
   stack = acquireStack(bytes);
   if (stack == nullptr) {
     // Not even the stack could be had: end at the first run.
-    entry_too_big_ = true;
+    entry_trap_ = TrapKind::StackExhausted;
     stack = acquireStack(8);
   }
   if (!cancel.empty()) {
@@ -121,9 +122,16 @@ bool Execution::prepare(const rt::Function &fn, const Limits &limits, const Canc
     timer_ = scheduleDeadline(*deadline, &stack->interrupt);
 
   if (fn.isHost()) return false;
+  if (entry_trap_) return false;
   const compile::CompiledFunction &code = *fn.code;
-  if (entry_too_big_ || uint64_t(code.frame_slots) * 8 > bytes) {
-    entry_too_big_ = true;
+  const compile::Form form = compile::formFor(metered);
+  if (lowerOnCall(code, form) == nullptr) {
+    entry_trap_ = TrapKind::LoweringFailed;
+    return false;
+  }
+  const compile::LoweredCode &lowered = *code.lowered(form);
+  if (uint64_t(lowered.frame_slots) * 8 > bytes) {
+    entry_trap_ = TrapKind::StackExhausted;
     return false;
   }
   max_depth = limits.max_call_depth > 0 ? limits.max_call_depth - 1 : 0;
@@ -132,7 +140,8 @@ bool Execution::prepare(const rt::Function &fn, const Limits &limits, const Canc
   stack_end = base + bytes;
   std::memset(base + code.num_param_slots * 8, 0,
               (code.num_local_slots - code.num_param_slots) * 8);
-  pc = code.codeFor(metered).data();
+  // The entry block's Fuel runs here (a call pays it and skips it).
+  pc = lowered.code.data();
   if (rt::Memory *mem = fn.instance->memory0) peak_memory_bytes = mem->sizeBytes();
   return true;
 }
@@ -269,9 +278,9 @@ void Execution::runEntered() {
       out.trap.backtrace = buildBacktrace(cur, call_pc, stack->frames.data(), depth, metered);
   } else if (host_entry_answered_) {
     // out.results hold the answer.
-  } else if (entry_too_big_) {
+  } else if (entry_trap_) {
     out.kind = OutcomeKind::Trapped;
-    out.trap.kind = TrapKind::StackExhausted;
+    out.trap.kind = *entry_trap_;
     out.trap.backtrace.push_back(BacktraceFrame{entry->func_index, 0, {}});
   } else if (entry->isHost()) {
     runHost();

@@ -101,7 +101,9 @@ private:
 
   State state_ = State::Ready;
   std::vector<Value> host_args_; // the arguments, when `entry` is a host function
-  bool entry_too_big_ = false;   // the entry frame alone exceeds max_stack_bytes
+  // The run ends at once with this trap: the entry frame alone exceeds
+  // max_stack_bytes (StackExhausted), or its code could not be lowered.
+  std::optional<TrapKind> entry_trap_;
   uint64_t fuel_given_ = 0;
   RunStats stats_;
   CancelToken cancel_;

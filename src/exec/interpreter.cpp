@@ -3,6 +3,7 @@
 #include "compile/register_code.h"
 #include "exec/execution.h"
 #include "exec/frame.h"
+#include "exec/lazy_lowering.h"
 #include "exec/ops/float_ops.h"
 #include "exec/ops/int_ops.h"
 #include "exec/ops/slot.h"
@@ -211,6 +212,7 @@ void executeFrom(Execution *run) {
   uint8_t *const stack_end = run->stack_end;
   const std::atomic<uint32_t> *const interrupt = &run->stack->interrupt.word;
   const bool metered = run->metered;
+  const compile::Form form = compile::formFor(metered);
   int64_t fuel = run->fuel;
   Frame *frames = run->stack->frames.data();
   Frame *frames_top = frames + run->depth;
@@ -336,20 +338,19 @@ trap:
 
 } // namespace
 
-void threadCode(compile::CompiledFunction &fn) {
+void threadCode(compile::LoweredCode &lowered) {
 #if HALTER_COMPUTED_GOTO
   // Thread-safe one-time publication of the handler table.
   static const bool published = (executeFrom(nullptr), true);
   (void)published;
-  for (std::vector<uint64_t> *code : {&fn.code, &fn.metered_code}) {
-    for (size_t i = 0; i < code->size();) {
-      size_t words = compile::instrWords(&(*code)[i]);
-      (*code)[i] = reinterpret_cast<uintptr_t>(g_handlers[(*code)[i]]);
-      i += words;
-    }
+  std::vector<uint64_t> &code = lowered.code;
+  for (size_t i = 0; i < code.size();) {
+    size_t words = compile::instrWords(&code[i]);
+    code[i] = reinterpret_cast<uintptr_t>(g_handlers[code[i]]);
+    i += words;
   }
 #else
-  (void)fn;
+  (void)lowered;
 #endif
 }
 

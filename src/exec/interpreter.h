@@ -5,9 +5,9 @@
 
 namespace halter::exec {
 
-// Rewrites the internal opcode numbers of freshly lowered code (both
-// lowerings) into handler addresses (direct threading). Call once per
-// function before it can run. Running is exec::Execution's (execution.h).
-void threadCode(compile::CompiledFunction &fn);
+// Rewrites the internal opcode numbers of freshly lowered code into handler
+// addresses (direct threading). Call once per lowering before it can run.
+// Running is exec::Execution's (execution.h).
+void threadCode(compile::LoweredCode &code);
 
 } // namespace halter::exec

@@ -25,6 +25,7 @@ struct RunOptions {
   uint64_t max_table_elements = 0;
   std::string max_module_size; // empty: 1 GiB
   bool stats = false;
+  bool eager = false; // lower every function before the run (--eager)
   // WASI (used when the module imports wasi_snapshot_preview1).
   std::vector<std::string> dirs; // HOST[::GUEST][:ro|:rw]
   std::vector<std::string> env;  // KEY=VALUE

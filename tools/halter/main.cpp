@@ -82,7 +82,10 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   run->add_option("--max-module-size", run_options.max_module_size, max_module_size_help);
   run->add_flag("--stats", run_options.stats,
-                "Print the outcome, fuel used, wall time and peak memory to stderr");
+                "Print the outcome, fuel used, wall time, peak memory, compile time, functions "
+                "lowered and the process's peak RSS to stderr");
+  run->add_flag("--eager", run_options.eager,
+                "Lower every function before the run (default: each on its first call)");
   run->footer(kExitStatusHelp);
 
   try {

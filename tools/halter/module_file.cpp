@@ -93,11 +93,12 @@ std::optional<std::vector<uint8_t>> loadModuleFile(const std::string &path,
 
 std::shared_ptr<const Module> compileModuleFile(const std::string &path,
                                                 const std::string &max_size_text, int *status,
-                                                uint64_t *file_size) {
+                                                uint64_t *file_size,
+                                                const CompileOptions &options) {
   auto bytes = loadModuleFile(path, max_size_text, status);
   if (!bytes) return nullptr;
   if (file_size != nullptr) *file_size = bytes->size();
-  auto compiled = Module::compile(*bytes);
+  auto compiled = Module::compile(*bytes, options);
   if (!compiled) {
     fmt::print(stderr, "error: {}\n", compiled.error().describe());
     *status = kExitInvalid;

@@ -30,11 +30,13 @@ Result<std::vector<uint8_t>> readModuleFile(const std::string &path,
 std::optional<std::vector<uint8_t>> loadModuleFile(const std::string &path,
                                                    const std::string &max_size_text, int *status);
 
-// loadModuleFile, then Module::compile. On failure prints the error, sets
+// loadModuleFile, then Module::compile (lazy lowering unless `options` say
+// otherwise). On failure prints the error, sets
 // *status (kExitInvalid for a module that does not compile) and returns
 // null; `*file_size` (when given) gets the file's size.
 std::shared_ptr<const Module> compileModuleFile(const std::string &path,
                                                 const std::string &max_size_text, int *status,
-                                                uint64_t *file_size = nullptr);
+                                                uint64_t *file_size = nullptr,
+                                                const CompileOptions &options = {});
 
 } // namespace halter::cli

@@ -5,9 +5,11 @@
 #include "value_text.h"
 #include "wasi_options.h"
 
+#include <algorithm>
 #include <csignal>
 #include <fmt/core.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <thread>
 
 namespace halter::cli {
@@ -72,7 +74,21 @@ void cancelOnInterrupt(const CancelToken &token) {
   }).detach();
 }
 
-void printStats(const Outcome &outcome, const Limits &limits) {
+// The process's peak resident set (compiled code, instance memory, stacks
+// and halter itself), in bytes.
+uint64_t peakRssBytes() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return uint64_t(usage.ru_maxrss) * 1024; // Linux reports KiB
+}
+
+void printStats(const Outcome &outcome, const Limits &limits, const Module &module, bool eager) {
+  const ModuleStats m = module.stats();
+  fmt::print(stderr, "compile:     {} (decode, validate{})\n", formatDuration(m.compile_time),
+             eager ? ", lower every function" : "");
+  fmt::print(stderr, "lowered:     {} of {} functions{}, {} of code\n",
+             std::max(m.lowered, m.lowered_metered), m.functions,
+             m.lowered_metered == 0 ? "" : " (metered)", formatSize(m.code_bytes));
   const RunStats &s = outcome.stats;
   fmt::print(stderr, "outcome:     {}\n", outcomeKindName(outcome.kind));
   if (limits.fuel)
@@ -83,6 +99,7 @@ void printStats(const Outcome &outcome, const Limits &limits) {
   fmt::print(stderr, "peak memory: {}{}\n", formatSize(s.peak_memory_bytes),
              s.memory_cap_hit ? " (a grow was refused by --max-memory)" : "");
   if (s.table_cap_hit) fmt::print(stderr, "table:       a grow was refused by the table cap\n");
+  fmt::print(stderr, "peak RSS:    {} (the whole process)\n", formatSize(peakRssBytes()));
 }
 
 bool importsWasi(const Module &module) {
@@ -97,7 +114,8 @@ bool exportsFunction(const Module &module, std::string_view name) {
 
 // Prints what the outcome means; returns the exit status. A guest that
 // exited (WASI proc_exit) gives its own code.
-int reportOutcome(const Outcome &outcome, const RunOptions &options, const Limits &limits) {
+int reportOutcome(const Outcome &outcome, const RunOptions &options, const Limits &limits,
+                  const Module &module) {
   switch (outcome.kind) {
   case OutcomeKind::Returned:
     for (const Value &v : outcome.results) fmt::print("{}\n", formatValue(v));
@@ -117,7 +135,7 @@ int reportOutcome(const Outcome &outcome, const RunOptions &options, const Limit
     fmt::print(stderr, "{}\n", outcomeKindName(outcome.kind));
     break;
   }
-  if (options.stats) printStats(outcome, limits);
+  if (options.stats) printStats(outcome, limits, module, options.eager);
   if (outcome.kind == OutcomeKind::Exited) return outcome.exit_code;
   return exitStatusFor(outcome.kind);
 }
@@ -131,8 +149,12 @@ int runCommand(const RunOptions &options) {
     return kExitUsage;
   }
   int status = kExitOk;
+  // --eager lowers the one form the run uses: metered with --fuel.
+  CompileOptions compile_options;
+  if (options.eager)
+    compile_options.lowering = limits->fuel ? Lowering::EagerMetered : Lowering::Eager;
   std::shared_ptr<const Module> module =
-      compileModuleFile(options.path, options.max_module_size, &status);
+      compileModuleFile(options.path, options.max_module_size, &status, nullptr, compile_options);
   if (!module) return status;
 
   // A command runs _start with its arguments as argv; --invoke calls one
@@ -215,7 +237,7 @@ int runCommand(const RunOptions &options) {
     }
     if (!init->returned()) {
       fmt::print(stderr, "_initialize did not return:\n");
-      return reportOutcome(*init, options, *limits);
+      return reportOutcome(*init, options, *limits, *module);
     }
   }
   auto outcome = (*instance)->call(function, args, call_options);
@@ -223,7 +245,7 @@ int runCommand(const RunOptions &options) {
     fmt::print(stderr, "error: {}\n", outcome.error().describe());
     return kExitInvalid;
   }
-  return reportOutcome(*outcome, options, *limits);
+  return reportOutcome(*outcome, options, *limits, *module);
 }
 
 } // namespace halter::cli

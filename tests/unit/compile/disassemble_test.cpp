@@ -104,17 +104,17 @@ TEST(Disassemble, LoweredSpecModulesRoundTrip) {
     std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
     auto m = binary::decodeModule(bytes);
     if (!m.ok() || !valid::validateModule(*m).ok()) continue; // assert_invalid and kin
-    auto lowered = lowerModule(*m);
-    ASSERT_TRUE(lowered.ok()) << entry.path() << ": " << lowered.error().describe();
     ++modules;
-    for (const CompiledFunction &fn : *lowered) {
-      ++functions;
-      for (const std::vector<uint64_t> *code : {&fn.code, &fn.metered_code}) {
-        std::string text = disassemble(*code);
+    for (Form form : {Form::Plain, Form::Metered}) {
+      auto lowered = lowerModule(*m, form);
+      ASSERT_TRUE(lowered.ok()) << entry.path() << ": " << lowered.error().describe();
+      if (form == Form::Plain) functions += lowered->size();
+      for (const LoweredCode &fn : *lowered) {
+        std::string text = disassemble(fn.code);
         ASSERT_EQ(text.find("<unknown"), std::string::npos) << entry.path() << ":\n" << text;
         auto back = assemble(text);
         ASSERT_TRUE(back.ok()) << entry.path() << ": " << back.error().describe();
-        ASSERT_EQ(*back, *code) << entry.path() << ":\n" << text;
+        ASSERT_EQ(*back, fn.code) << entry.path() << ":\n" << text;
       }
     }
   }

@@ -37,7 +37,7 @@ std::vector<uint8_t> watToWasm(const std::string &wat) {
 
 struct Lowered {
   ir::Module module;
-  std::vector<CompiledFunction> funcs;
+  std::vector<LoweredCode> funcs;
 };
 
 Lowered lower(const std::string &wat) {
@@ -57,7 +57,7 @@ Lowered lower(const std::string &wat) {
 }
 
 // The instructions' opcodes, walking the unthreaded code.
-std::vector<IOp> ops(const CompiledFunction &fn) {
+std::vector<IOp> ops(const LoweredCode &fn) {
   std::vector<IOp> out;
   for (size_t i = 0; i < fn.code.size(); i += instrWords(&fn.code[i])) {
     EXPECT_LT(fn.code[i], uint64_t(kIOpCount));
@@ -129,7 +129,7 @@ TEST(LowerTest, ResultsAreWrittenStraightIntoLocals) {
       (local.get 1)))
   )");
   ASSERT_EQ(l.funcs.size(), 1u);
-  const CompiledFunction &fn = l.funcs[0];
+  const LoweredCode &fn = l.funcs[0];
   auto o = ops(fn);
   // One add that writes local 1 (slot 1, byte offset 8), then a return of it.
   ASSERT_EQ(o.size(), 2u);
@@ -138,8 +138,11 @@ TEST(LowerTest, ResultsAreWrittenStraightIntoLocals) {
   EXPECT_EQ(fn.code[2], 0u); // a: local 0
   EXPECT_EQ(fn.code[3], 5u); // imm
   EXPECT_EQ(o[1], IOp::Return1);
-  EXPECT_EQ(fn.num_param_slots, 1u);
-  EXPECT_EQ(fn.num_local_slots, 2u);
+  CompiledFunction shape;
+  describeFrame(l.module, 0, shape);
+  EXPECT_EQ(shape.num_param_slots, 1u);
+  EXPECT_EQ(shape.num_local_slots, 2u);
+  EXPECT_EQ(shape.num_result_slots, 1u);
   EXPECT_GE(fn.frame_slots, 2u);
 }
 
@@ -166,7 +169,7 @@ TEST(LowerTest, SourceMapCoversTrappingInstructions) {
       (i32.div_u (i32.load (local.get 0)) (local.get 0))))
   )");
   ASSERT_EQ(l.funcs.size(), 1u);
-  const CompiledFunction &fn = l.funcs[0];
+  const LoweredCode &fn = l.funcs[0];
   ASSERT_EQ(fn.source_map.size(), 2u);
   EXPECT_LT(fn.source_map[0].first, fn.source_map[1].first);
   EXPECT_LT(fn.source_map[0].second, fn.source_map[1].second);

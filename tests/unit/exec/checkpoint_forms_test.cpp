@@ -39,8 +39,8 @@ const uint64_t kValues[] = {0, 1, 2, ~uint64_t{0}};
 // A loop of register code around one branch instruction: Const setup,
 // [Copy,] the branch (target: the loop head), Return.
 struct Program {
-  compile::CompiledFunction code;
-  std::string text; // for failure messages
+  compile::LoweredCode code; // not threaded
+  std::string text;          // for failure messages
 };
 
 // Builds the program for `op` with operand values picked by `combo` (one
@@ -123,11 +123,15 @@ protected:
 
   // Runs `p` stopped by `how` after `after`; returns the outcome kind.
   StopResult runProgram(Program &p, StopBy how, std::chrono::milliseconds after = kStopAfter) {
-    exec::threadCode(p.code);
+    // Published as the unmetered form of a function without params or locals.
+    auto threaded = std::make_unique<compile::LoweredCode>(p.code);
+    exec::threadCode(*threaded);
+    compile::CompiledFunction code;
+    code.publish(compile::Form::Plain, std::move(threaded));
     rt::Function fn;
     fn.instance = detail::ApiAccess::impl(*host_);
     fn.type = fn.instance->funcs[0]->type;
-    fn.code = &p.code;
+    fn.code = &code;
     return stopRunaway(
         p.text, how, false,
         [&](const CallOptions &options) -> Result<Execution> {

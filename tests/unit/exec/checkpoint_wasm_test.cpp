@@ -117,7 +117,7 @@ std::string function(const std::string &name, const std::string &body, bool fill
 
 struct Lowered {
   std::vector<uint8_t> bytes;
-  std::vector<compile::CompiledFunction> funcs;
+  std::vector<compile::LoweredCode> funcs;
 };
 
 Lowered lowerWat(const std::string &wat) {
@@ -135,7 +135,7 @@ Lowered lowerWat(const std::string &wat) {
 }
 
 // The offsets of every `op` branch in the unmetered code of `fn`.
-std::vector<int64_t> branchOffsets(const compile::CompiledFunction &fn, IOp op) {
+std::vector<int64_t> branchOffsets(const compile::LoweredCode &fn, IOp op) {
   std::vector<int64_t> out;
   for (size_t i = 0; i < fn.code.size(); i += compile::instrWords(&fn.code[i])) {
     if (IOp(fn.code[i]) != op) continue;

@@ -20,10 +20,9 @@ ir::ConstExpr constOp(Op op, uint64_t v) {
   return e;
 }
 
-// A hand-built module plus its (empty) lowered code.
+// A hand-built module (its functions have no code: none is called).
 struct TestModule {
   ir::Module ir;
-  std::vector<compile::CompiledFunction> code;
 
   void importMemory(SizeLimits l) {
     ir::Import imp;
@@ -68,7 +67,6 @@ struct TestModule {
   void defineFunc(FuncType t) {
     ir.functions.push_back(uint32_t(ir.types.size()));
     ir.types.push_back(t);
-    code.emplace_back();
   }
   // An active data segment whose contents are appended to `bytes`.
   void activeData(uint32_t offset, std::vector<uint8_t> contents) {
@@ -85,7 +83,7 @@ struct TestModule {
                                                 const Limits &config = {}) const {
     auto cm = std::make_shared<compile::CompiledModule>();
     cm->ir = ir;
-    cm->code = code;
+    compile::describeModule(*cm);
     return rt::instantiate(cm, imports, config);
   }
 };
