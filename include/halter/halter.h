@@ -28,8 +28,6 @@ class TypedTarget;
 struct ApiAccess;
 } // namespace detail
 
-// A decoded, validated and lowered module. Immutable; share it between
-// threads and instantiate it as often as needed.
 // When Module::compile lowers function bodies to the interpreter's code.
 // Validation is complete either way: an invalid module is rejected by compile.
 enum class Lowering : uint8_t {
@@ -43,6 +41,9 @@ struct CompileOptions {
   Lowering lowering = Lowering::Lazy;
 };
 
+// A decoded and validated module, its functions lowered on first call
+// (Startup in the README). Immutable to its users; share it between threads
+// and instantiate it as often as needed.
 class Module {
 public:
   // Decode, validate and (as options.lowering says) lower `bytes`. Errors
