@@ -39,6 +39,14 @@ enum class Lowering : uint8_t {
 
 struct CompileOptions {
   Lowering lowering = Lowering::Lazy;
+  // Copy-on-write memory images: when memory 0 is the module's own and its
+  // active data segments sit at constant offsets inside its initial size,
+  // their bytes are laid out once (on the first instantiation) in an
+  // anonymous file that every instance maps privately: instantiation copies
+  // nothing and Instance::reset lets the kernel refill only the touched
+  // pages. Other modules, or false here, copy the segments into each
+  // instance. Either way the guest sees the same bytes.
+  bool memory_images = true;
 };
 
 // A decoded and validated module, its functions lowered on first call

@@ -35,6 +35,7 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
   auto cm = std::make_shared<compile::CompiledModule>();
   HALTER_ASSIGN_OR_RETURN(cm->ir, binary::decodeModule(bytes));
   HALTER_TRY(valid::validateModule(cm->ir));
+  cm->use_memory_image = options.memory_images;
   compile::describeModule(*cm);
   HALTER_TRY(lowerEagerly(*cm, options.lowering));
   cm->compile_time = std::chrono::steady_clock::now() - started;

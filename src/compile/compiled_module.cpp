@@ -38,6 +38,12 @@ const char *sectionName(uint8_t id) {
 
 } // namespace
 
+const MemoryImage *CompiledModule::memoryImage() const {
+  if (!use_memory_image) return nullptr;
+  std::call_once(memory_image_once_, [this] { memory_image_ = MemoryImage::layOut(ir); });
+  return memory_image_.get();
+}
+
 void CompiledFunction::publish(Form form, std::unique_ptr<const LoweredCode> code) const {
   Published &p = published_[size_t(form)];
   p.frame_slots = code->frame_slots;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "compile/compiled_function.h"
+#include "compile/memory_image.h"
 #include "halter/module_info.h"
 #include "ir/module.h"
 
@@ -29,6 +30,17 @@ struct CompiledModule {
   // Forms lowered so far (Form::Plain, Form::Metered) and their code words.
   mutable std::atomic<uint32_t> lowered_count[2] = {0, 0};
   mutable std::atomic<uint64_t> lowered_words{0};
+
+  // CompileOptions::memory_images: instances of a module whose memory 0
+  // MemoryImage::layOut accepts map its image instead of copying segments.
+  bool use_memory_image = true;
+  // The image, laid out by the first instantiation that wants it; null when
+  // the module has none (or use_memory_image is false).
+  const MemoryImage *memoryImage() const;
+
+private:
+  mutable std::once_flag memory_image_once_;
+  mutable std::unique_ptr<MemoryImage> memory_image_;
 };
 
 // Fills cm.code (one unlowered CompiledFunction per defined function, its

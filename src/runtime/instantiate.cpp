@@ -256,7 +256,10 @@ Result<void> createDefinitions(Instance &inst, const Limits &config) {
     inst.tables.push_back(std::move(table));
   }
   for (const MemoryType &type : m.memories) {
-    HALTER_ASSIGN_OR_RETURN(auto mem, Memory::create(type, config.max_memory_bytes));
+    // Only memory 0 of a module that defines it has an image.
+    const compile::MemoryImage *image =
+        inst.memories.empty() ? inst.module->memoryImage() : nullptr;
+    HALTER_ASSIGN_OR_RETURN(auto mem, Memory::create(type, config.max_memory_bytes, image));
     inst.memories.push_back(std::move(mem));
   }
   inst.memory0 = inst.memories.empty() ? nullptr : inst.memories[0].get();
@@ -328,6 +331,13 @@ Result<void> applyActiveSegments(Instance &inst) {
       return makeError(ErrorCode::UnknownIndex, seg.offset, "unknown memory");
     }
     Memory &mem = *inst.memories[seg.memory];
+    // The module's image holds every active segment of its own memory 0, at
+    // its place (MemoryImage::layOut refuses modules where that is not so).
+    // An imported memory may have its exporter's image: not ours.
+    if (m.imported_memories.empty() && mem.fromImage()) {
+      inst.data_dropped[i] = true;
+      continue;
+    }
     HALTER_ASSIGN_OR_RETURN(Value off, evalConst(seg.offset_expr, inst));
     uint64_t dst = off.asI32();
     if (dst + seg.data_size > mem.sizeBytes()) {

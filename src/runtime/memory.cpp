@@ -1,11 +1,14 @@
 #include "runtime/memory.h"
 
+#include "compile/memory_image.h"
+
 #include <algorithm>
 #include <sys/mman.h>
 
 namespace halter::rt {
 
-Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t cap_bytes) {
+Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t cap_bytes,
+                                               const compile::MemoryImage *image) {
   uint64_t type_max_pages = std::min(type.limits.max.value_or(kMaxPages), kMaxPages);
   uint64_t max_pages = type_max_pages;
   if (cap_bytes != 0) max_pages = std::min(max_pages, cap_bytes / kPageSize);
@@ -32,6 +35,15 @@ Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t 
   uint64_t initial = type.limits.min * kPageSize;
   if (initial != 0 && mprotect(mem->base_, initial, PROT_READ | PROT_WRITE) != 0) {
     return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot commit linear memory");
+  }
+  // MAP_FIXED over the reservation: the private file mapping replaces the
+  // first pages; a write copies only the page it touches.
+  if (image != nullptr && image->bytes() <= initial) {
+    if (mmap(mem->base_, image->bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+             image->fd(), 0) == MAP_FAILED) {
+      return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot map the memory image");
+    }
+    mem->from_image_ = true;
   }
   mem->size_bytes_ = initial;
   return mem;

@@ -9,13 +9,20 @@
 #include <cstdint>
 #include <memory>
 
+namespace halter::compile {
+class MemoryImage;
+}
+
 namespace halter::rt {
 
 class Memory : public std::enable_shared_from_this<Memory> {
 public:
   // `cap_bytes` limits growth below the type's maximum (0 = no cap). Fails with
   // ResourceLimit when the initial size is above the cap or cannot be mapped.
-  static Result<std::shared_ptr<Memory>> create(const MemoryType &type, uint64_t cap_bytes = 0);
+  // With an `image`, its bytes are mapped copy-on-write at the base
+  // (fromImage() is then true): the initial content without a copy.
+  static Result<std::shared_ptr<Memory>> create(const MemoryType &type, uint64_t cap_bytes = 0,
+                                                const compile::MemoryImage *image = nullptr);
   ~Memory();
   Memory(const Memory &) = delete;
   Memory &operator=(const Memory &) = delete;
@@ -34,7 +41,9 @@ public:
   // guest touched go back to the system (MADV_DONTNEED on the private
   // mapping, so the cost follows what was touched, not the size), and those
   // past `pages` stop being accessible. The memory shrinks.
+  // With an image, the pages it covers come back as the image's bytes.
   Result<void> resetTo(uint64_t pages);
+  bool fromImage() const { return from_image_; }
 
   // Fields read by the interpreter's fast path.
   uint8_t *base_ = nullptr;
@@ -46,6 +55,7 @@ private:
   uint64_t max_pages_ = 0;      // effective: min(type max, cap, 65536)
   uint64_t type_max_pages_ = 0; // min(type max, 65536)
   uint64_t reserved_bytes_ = 0; // size of the mapping
+  bool from_image_ = false;
 };
 
 } // namespace halter::rt

@@ -1,0 +1,66 @@
+#include "compile/memory_image.h"
+
+#include "halter/types.h"
+
+#include <algorithm>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace halter::compile {
+
+namespace {
+
+// The constant start of an active data segment of memory 0, if it has one.
+std::optional<uint64_t> constantOffset(const ir::DataSegment &seg) {
+  if (seg.mode != ir::SegmentMode::Active || seg.memory != 0) return std::nullopt;
+  const std::vector<ir::ConstInstr> &instrs = seg.offset_expr.instrs;
+  if (instrs.size() != 1 || instrs[0].op != Op::I32Const) return std::nullopt;
+  return uint64_t(uint32_t(instrs[0].value));
+}
+
+bool writeAll(int fd, const uint8_t *data, uint64_t size, uint64_t at) {
+  while (size != 0) {
+    ssize_t n = pwrite(fd, data, size, off_t(at));
+    if (n <= 0) return false;
+    data += n;
+    size -= uint64_t(n);
+    at += uint64_t(n);
+  }
+  return true;
+}
+
+} // namespace
+
+MemoryImage::~MemoryImage() {
+  close(fd_);
+}
+
+std::unique_ptr<MemoryImage> MemoryImage::layOut(const ir::Module &m) {
+  if (!m.imported_memories.empty() || m.memories.empty()) return nullptr;
+  uint64_t initial_bytes = m.memories[0].limits.min * kPageSize;
+  uint64_t end = 0;
+  for (const ir::DataSegment &seg : m.datas) {
+    if (seg.mode != ir::SegmentMode::Active) continue;
+    std::optional<uint64_t> at = constantOffset(seg);
+    if (!at || *at + seg.data_size > initial_bytes) return nullptr;
+    if (seg.data_size != 0) end = std::max(end, *at + seg.data_size);
+  }
+  if (end == 0) return nullptr; // all zeros: the anonymous mapping already is
+  uint64_t host_page = uint64_t(sysconf(_SC_PAGESIZE));
+  uint64_t bytes = std::min((end + host_page - 1) / host_page * host_page, initial_bytes);
+  int fd = memfd_create("halter-memory-image", MFD_CLOEXEC);
+  if (fd < 0) return nullptr;
+  std::unique_ptr<MemoryImage> image(new MemoryImage(fd, bytes));
+  if (ftruncate(fd, off_t(bytes)) != 0) return nullptr;
+  // In order, so that a later segment overwrites an earlier one, as
+  // instantiation's copies would.
+  for (const ir::DataSegment &seg : m.datas) {
+    if (seg.mode != ir::SegmentMode::Active || seg.data_size == 0) continue;
+    if (!writeAll(fd, m.bytes.data() + seg.data_begin, seg.data_size, *constantOffset(seg))) {
+      return nullptr;
+    }
+  }
+  return image;
+}
+
+} // namespace halter::compile

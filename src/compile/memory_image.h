@@ -1,0 +1,38 @@
+// The initial content of a module's own memory 0, laid out once into an
+// anonymous file (memfd) that instances map copy-on-write: instantiation
+// copies no data, and a reset hands the touched pages back to the kernel,
+// which refills them from the image (DESIGN §6).
+#pragma once
+
+#include "ir/module.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace halter::compile {
+
+class MemoryImage {
+public:
+  ~MemoryImage();
+  MemoryImage(const MemoryImage &) = delete;
+  MemoryImage &operator=(const MemoryImage &) = delete;
+
+  // Lays out the active data segments of `m` for memory 0, or returns null
+  // when instances must copy them instead: memory 0 is imported or absent,
+  // there is no data to place, a segment's offset is not an i32.const, a
+  // segment ends past the initial size (instantiation traps: the copying
+  // path reports it), or the system refuses the file.
+  static std::unique_ptr<MemoryImage> layOut(const ir::Module &m);
+
+  int fd() const { return fd_; }
+  // Length to map at the memory's base: a multiple of the host page size,
+  // never past the memory's initial size.
+  uint64_t bytes() const { return bytes_; }
+
+private:
+  MemoryImage(int fd, uint64_t bytes) : fd_(fd), bytes_(bytes) {}
+  int fd_;
+  uint64_t bytes_;
+};
+
+} // namespace halter::compile
