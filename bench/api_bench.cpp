@@ -1,7 +1,9 @@
 // Microbenchmarks of the public API: compiling a module, instantiating it,
 // calling an empty export (untyped and typed), a guest loop that calls the host, and the same loop
-// with every host call suspended and resumed, and Instance::reset by pages touched.
+// with every host call suspended and resumed, Instance::reset by pages touched,
+// instantiating a small module, and a pooled lease-call-return.
 #include "halter/halter.h"
+#include "halter/pool.h"
 
 #include <benchmark/benchmark.h>
 
@@ -217,5 +219,79 @@ BENCHMARK(resetAfterTouching)
     ->Args({100, 10000})
     ->Args({10000, 10000})
     ->Unit(benchmark::kMicrosecond);
+
+// Instantiating (and dropping) the small module of the reset benchmark: one
+// page of memory with a data segment, two functions; range(0) = 1 with a
+// copy-on-write memory image, 0 copying the segment.
+void instantiateSmall(benchmark::State &state) {
+  auto bytes = readFile(HALTER_BENCH_GUEST_DIR "/reset.wasm");
+  halter::CompileOptions options;
+  options.memory_images = state.range(0) != 0;
+  auto module = halter::Module::compile(bytes, options);
+  if (!module) {
+    state.SkipWithError(module.error().describe().c_str());
+    return;
+  }
+  halter::Linker linker;
+  for (auto _ : state) {
+    auto instance = linker.instantiate(*module);
+    if (!instance) {
+      state.SkipWithError(instance.error().describe().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(instance);
+  }
+}
+BENCHMARK(instantiateSmall)->Arg(1)->Arg(0);
+
+// One pooled use of the small module: lease, a call that writes into
+// range(0) wasm pages (0: the call writes nothing), give back (the pool
+// resets the instance).
+void poolLeaseCallReturn(benchmark::State &state) {
+  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/reset.wasm");
+  if (!module) return;
+  auto pool = halter::InstancePool::create(module, halter::Linker());
+  if (!pool) {
+    state.SkipWithError(pool.error().describe().c_str());
+    return;
+  }
+  auto touched = uint32_t(state.range(0));
+  for (auto _ : state) {
+    auto lease = (*pool)->lease();
+    if (!lease) {
+      state.SkipWithError(lease.error().describe().c_str());
+      break;
+    }
+    auto touch = (*lease)->typed<void(uint32_t)>("touch");
+    if (!touch || !(*touch)(touched).ok()) {
+      state.SkipWithError("touch failed");
+      break;
+    }
+  }
+  halter::PoolStats stats = (*pool)->stats();
+  state.counters["created"] = double(stats.created);
+  state.counters["resets"] = double(stats.resets);
+}
+BENCHMARK(poolLeaseCallReturn)->Arg(0)->Arg(1);
+
+// The same call on one instance that is never reset: what the pool adds.
+void callTouchWithoutPool(benchmark::State &state) {
+  auto module = compileOrSkip(state, HALTER_BENCH_GUEST_DIR "/reset.wasm");
+  if (!module) return;
+  auto instance = halter::Linker().instantiate(module);
+  if (!instance) {
+    state.SkipWithError(instance.error().describe().c_str());
+    return;
+  }
+  auto touched = uint32_t(state.range(0));
+  for (auto _ : state) {
+    auto touch = (*instance)->typed<void(uint32_t)>("touch");
+    if (!touch || !(*touch)(touched).ok()) {
+      state.SkipWithError("touch failed");
+      break;
+    }
+  }
+}
+BENCHMARK(callTouchWithoutPool)->Arg(0)->Arg(1);
 
 BENCHMARK_MAIN();

@@ -232,6 +232,19 @@ struct ResetOptions {
   CancelToken cancel;
 };
 
+// What Instance::stats counts since the instance was made.
+struct InstanceStats {
+  // Runs of executions started on this instance (each Instance::call, each
+  // Execution::run, the start function's), and how they ended: in a trap,
+  // or stopped by a limit (out of fuel, deadline, cancel).
+  uint64_t runs = 0;
+  uint64_t traps = 0;
+  uint64_t limit_stops = 0;
+  uint64_t resets = 0; // successful Instance::reset calls
+  // The instance's own memories, now (imported ones belong to their exporter).
+  uint64_t memory_bytes = 0;
+};
+
 struct CallOptions {
   // Replaces the instance's limits for this call (memory and table caps can
   // only be lowered for the call: grows past the instance's caps stay refused).
@@ -371,8 +384,11 @@ public:
   // Back to the state Linker::instantiate gave, as a new instance with the
   // same imports would be before its start function: the instance's own
   // memories at their initial size and content (a memory that grew shrinks,
-  // and the pages the guest touched go back to the system, so the cost
-  // follows the pages touched, not the memory's size), its own tables at
+  // and the pages past the initial size go back to the system; within it,
+  // a memory of at most 8 MiB with at most 2 MiB written has its written
+  // pages rewritten in place, found through /proc/self/pagemap, and kept
+  // resident for the next use; otherwise they go back too: the cost follows
+  // the pages touched, not the memory's size), its own tables at
   // their initial size, globals at their initial values, no segment
   // dropped, active segments written again (into imported memories and
   // tables too, as instantiation writes them; imported objects are not
@@ -388,6 +404,11 @@ public:
   // taken before the reset (Extern::memoryBytes, CallContext::memory) may
   // reach past the shrunk memory: take it again; read/write stay checked.
   Result<void> reset(const ResetOptions &options = {});
+
+  // Counters and sizes (InstanceStats). Safe to read while no call runs on
+  // the instance; from the thread running one it is exact, from another
+  // thread it is a snapshot that may lag.
+  InstanceStats stats() const;
 
 private:
   friend struct detail::ApiAccess;

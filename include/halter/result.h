@@ -38,6 +38,7 @@ namespace halter {
   X(NotFound, Usage, "not found")                                                                  \
   X(InvalidArgument, Usage, "invalid argument")                                                    \
   X(Io, Usage, "input/output error")                                                               \
+  X(PoolClosed, Usage, "instance pool destroyed")                                                  \
   X(ReentrantCall, Run, "instance has a paused execution")                                         \
   X(DeadlineExceeded, Run, "deadline exceeded")                                                    \
   X(Cancelled, Run, "cancelled")                                                                   \

@@ -243,8 +243,23 @@ Result<void> Instance::reset(const ResetOptions &options) {
   HALTER_TRY(refuseShared(inst->memories, m.imported_memories.size(), "memory"));
   HALTER_TRY(refuseShared(inst->tables, m.imported_tables.size(), "table"));
   HALTER_TRY(rt::resetInstance(*inst));
+  inst->resets.fetch_add(1, std::memory_order_relaxed);
   if (!options.run_start) return okResult();
   return runStartFunction(*inst, inst->limits, options.cancel);
+}
+
+InstanceStats Instance::stats() const {
+  const rt::Instance *inst = detail::ApiAccess::impl(*this);
+  InstanceStats out;
+  if (inst == nullptr) return out;
+  out.runs = inst->runs.load(std::memory_order_relaxed);
+  out.traps = inst->traps.load(std::memory_order_relaxed);
+  out.limit_stops = inst->limit_stops.load(std::memory_order_relaxed);
+  out.resets = inst->resets.load(std::memory_order_relaxed);
+  size_t first_own = inst->module ? inst->module->ir.imported_memories.size() : 0;
+  for (size_t i = first_own; i < inst->memories.size(); ++i)
+    out.memory_bytes += inst->memories[i]->sizeBytes();
+  return out;
 }
 
 void Instance::setLimits(const Limits &limits) {

@@ -38,10 +38,11 @@ const char *sectionName(uint8_t id) {
 
 } // namespace
 
-const MemoryImage *CompiledModule::memoryImage() const {
-  if (!use_memory_image) return nullptr;
-  std::call_once(memory_image_once_, [this] { memory_image_ = MemoryImage::layOut(ir); });
-  return memory_image_.get();
+const std::shared_ptr<const MemoryImage> &CompiledModule::memoryImage() const {
+  std::call_once(memory_image_once_, [this] {
+    if (use_memory_image) memory_image_ = MemoryImage::layOut(ir);
+  });
+  return memory_image_;
 }
 
 void CompiledFunction::publish(Form form, std::unique_ptr<const LoweredCode> code) const {

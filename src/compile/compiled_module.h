@@ -36,11 +36,11 @@ struct CompiledModule {
   bool use_memory_image = true;
   // The image, laid out by the first instantiation that wants it; null when
   // the module has none (or use_memory_image is false).
-  const MemoryImage *memoryImage() const;
+  const std::shared_ptr<const MemoryImage> &memoryImage() const;
 
 private:
   mutable std::once_flag memory_image_once_;
-  mutable std::unique_ptr<MemoryImage> memory_image_;
+  mutable std::shared_ptr<const MemoryImage> memory_image_;
 };
 
 // Fills cm.code (one unlowered CompiledFunction per defined function, its

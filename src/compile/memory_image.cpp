@@ -32,10 +32,11 @@ bool writeAll(int fd, const uint8_t *data, uint64_t size, uint64_t at) {
 } // namespace
 
 MemoryImage::~MemoryImage() {
+  if (view_ != nullptr) munmap(const_cast<uint8_t *>(view_), bytes_);
   close(fd_);
 }
 
-std::unique_ptr<MemoryImage> MemoryImage::layOut(const ir::Module &m) {
+std::shared_ptr<const MemoryImage> MemoryImage::layOut(const ir::Module &m) {
   if (!m.imported_memories.empty() || m.memories.empty()) return nullptr;
   uint64_t initial_bytes = m.memories[0].limits.min * kPageSize;
   uint64_t end = 0;
@@ -50,7 +51,7 @@ std::unique_ptr<MemoryImage> MemoryImage::layOut(const ir::Module &m) {
   uint64_t bytes = std::min((end + host_page - 1) / host_page * host_page, initial_bytes);
   int fd = memfd_create("halter-memory-image", MFD_CLOEXEC);
   if (fd < 0) return nullptr;
-  std::unique_ptr<MemoryImage> image(new MemoryImage(fd, bytes));
+  std::shared_ptr<MemoryImage> image(new MemoryImage(fd, bytes));
   if (ftruncate(fd, off_t(bytes)) != 0) return nullptr;
   // In order, so that a later segment overwrites an earlier one, as
   // instantiation's copies would.
@@ -60,6 +61,9 @@ std::unique_ptr<MemoryImage> MemoryImage::layOut(const ir::Module &m) {
       return nullptr;
     }
   }
+  void *view = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+  if (view == MAP_FAILED) return nullptr;
+  image->view_ = static_cast<const uint8_t *>(view);
   return image;
 }
 

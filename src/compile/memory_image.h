@@ -22,9 +22,12 @@ public:
   // there is no data to place, a segment's offset is not an i32.const, a
   // segment ends past the initial size (instantiation traps: the copying
   // path reports it), or the system refuses the file.
-  static std::unique_ptr<MemoryImage> layOut(const ir::Module &m);
+  static std::shared_ptr<const MemoryImage> layOut(const ir::Module &m);
 
   int fd() const { return fd_; }
+  // The image's bytes, mapped read-only (a reset copies written pages back
+  // from here).
+  const uint8_t *view() const { return view_; }
   // Length to map at the memory's base: a multiple of the host page size,
   // never past the memory's initial size.
   uint64_t bytes() const { return bytes_; }
@@ -33,6 +36,7 @@ private:
   MemoryImage(int fd, uint64_t bytes) : fd_(fd), bytes_(bytes) {}
   int fd_;
   uint64_t bytes_;
+  const uint8_t *view_ = nullptr;
 };
 
 } // namespace halter::compile

@@ -295,6 +295,7 @@ void Execution::runEntered() {
   stats_.memory_cap_hit = memory_cap_hit;
   stats_.table_cap_hit = table_cap_hit;
   out.stats = stats_;
+  countRun();
 
   if (out.kind == OutcomeKind::OutOfFuel) {
     park(State::Paused);
@@ -303,6 +304,24 @@ void Execution::runEntered() {
   } else {
     if (out.kind == OutcomeKind::Returned) collectResults();
     finish();
+  }
+}
+
+void Execution::countRun() {
+  rt::Instance *inst = entry->instance;
+  if (inst == nullptr) return; // a host function called directly
+  inst->runs.fetch_add(1, std::memory_order_relaxed);
+  switch (out.kind) {
+  case OutcomeKind::Trapped:
+    inst->traps.fetch_add(1, std::memory_order_relaxed);
+    break;
+  case OutcomeKind::OutOfFuel:
+  case OutcomeKind::DeadlineExceeded:
+  case OutcomeKind::Cancelled:
+    inst->limit_stops.fetch_add(1, std::memory_order_relaxed);
+    break;
+  default:
+    break;
   }
 }
 

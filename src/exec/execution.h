@@ -98,6 +98,8 @@ private:
   void endInterrupted();
   void collectResults();
   void finish();
+  // Counts the run that just ended in the called instance's statistics.
+  void countRun();
 
   State state_ = State::Ready;
   std::vector<Value> host_args_; // the arguments, when `entry` is a host function

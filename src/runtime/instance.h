@@ -74,6 +74,14 @@ public:
   // to this instance's code; read by the guest through halter.last_error.
   std::string last_host_error;
 
+  // Instance::stats: runs of executions entering this instance's code, and
+  // how many ended in a trap or were stopped by a limit (fuel, deadline,
+  // cancel); resets done. Written by the thread holding the instance.
+  std::atomic<uint64_t> runs{0};
+  std::atomic<uint64_t> traps{0};
+  std::atomic<uint64_t> limit_stops{0};
+  std::atomic<uint64_t> resets{0};
+
   // Contents of data segment `i` ( empty once dropped).
   std::span<const uint8_t> dataSegment(uint32_t i) const;
 };

@@ -257,9 +257,10 @@ Result<void> createDefinitions(Instance &inst, const Limits &config) {
   }
   for (const MemoryType &type : m.memories) {
     // Only memory 0 of a module that defines it has an image.
-    const compile::MemoryImage *image =
+    std::shared_ptr<const compile::MemoryImage> image =
         inst.memories.empty() ? inst.module->memoryImage() : nullptr;
-    HALTER_ASSIGN_OR_RETURN(auto mem, Memory::create(type, config.max_memory_bytes, image));
+    HALTER_ASSIGN_OR_RETURN(auto mem,
+                            Memory::create(type, config.max_memory_bytes, std::move(image)));
     inst.memories.push_back(std::move(mem));
   }
   inst.memory0 = inst.memories.empty() ? nullptr : inst.memories[0].get();

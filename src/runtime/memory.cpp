@@ -3,12 +3,42 @@
 #include "compile/memory_image.h"
 
 #include <algorithm>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#include <vector>
 
 namespace halter::rt {
 
+namespace {
+
+// In-place restores scan at most this much memory (the pagemap read grows
+// with it) and rewrite at most this many written pages (beyond, handing
+// them back to the kernel is cheaper and frees them).
+constexpr uint64_t kInPlaceScanLimit = uint64_t(8) << 20;
+constexpr size_t kInPlaceMaxPages = 512;
+
+// /proc/self/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst).
+constexpr uint64_t kPagePresent = uint64_t(1) << 63;
+constexpr uint64_t kPageSwapped = uint64_t(1) << 62;
+constexpr uint64_t kPageFileOrShared = uint64_t(1) << 61;
+
+size_t hostPageSize() {
+  static const size_t size = size_t(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+// Opened once for the process; -1 where /proc is not readable.
+int pagemapFd() {
+  static const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  return fd;
+}
+
+} // namespace
+
 Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t cap_bytes,
-                                               const compile::MemoryImage *image) {
+                                               std::shared_ptr<const compile::MemoryImage> image) {
   uint64_t type_max_pages = std::min(type.limits.max.value_or(kMaxPages), kMaxPages);
   uint64_t max_pages = type_max_pages;
   if (cap_bytes != 0) max_pages = std::min(max_pages, cap_bytes / kPageSize);
@@ -44,6 +74,7 @@ Result<std::shared_ptr<Memory>> Memory::create(const MemoryType &type, uint64_t 
       return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot map the memory image");
     }
     mem->from_image_ = true;
+    mem->image_ = std::move(image);
   }
   mem->size_bytes_ = initial;
   return mem;
@@ -70,12 +101,58 @@ int64_t Memory::grow(uint64_t delta, bool *cap_refused, uint64_t extra_cap_pages
   return int64_t(old_pages);
 }
 
+// A page the guest wrote is private to this process: an anonymous page, or
+// the copy a write made of an image page. Pages still mapped from the image
+// (file pages) or never touched need nothing. Rewriting the written ones
+// (from the image, or zeros) keeps them resident, so the next use does not
+// fault them in again: a pooled instance that touches a few pages costs one
+// read of pagemap per reset instead of madvise and a fault per page.
+bool Memory::restoreInPlace(uint64_t bytes) {
+  int fd = pagemapFd();
+  size_t page = hostPageSize();
+  if (fd < 0 || bytes == 0 || bytes > kInPlaceScanLimit || bytes % page != 0) return false;
+  size_t count = bytes / page;
+  uint64_t entries_on_stack[256];
+  std::vector<uint64_t> entries_on_heap;
+  uint64_t *entries = entries_on_stack;
+  if (count > std::size(entries_on_stack)) {
+    entries_on_heap.resize(count);
+    entries = entries_on_heap.data();
+  }
+  off_t at = off_t(reinterpret_cast<uintptr_t>(base_) / page * sizeof(uint64_t));
+  size_t want = count * sizeof(uint64_t);
+  if (pread(fd, entries, want, at) != ssize_t(want)) return false;
+  size_t written = 0;
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t e = entries[i];
+    if (e & kPageSwapped) return false; // written, and out of reach of a cheap copy
+    if ((e & kPagePresent) && !(e & kPageFileOrShared) && ++written > kInPlaceMaxPages)
+      return false;
+  }
+  uint64_t image_bytes = from_image_ ? image_->bytes() : 0;
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t e = entries[i];
+    if (!(e & kPagePresent) || (e & kPageFileOrShared)) continue;
+    uint64_t off = uint64_t(i) * page;
+    if (off < image_bytes) {
+      std::memcpy(base_ + off, image_->view() + off, page);
+    } else {
+      std::memset(base_ + off, 0, page);
+    }
+  }
+  return true;
+}
+
 Result<void> Memory::resetTo(uint64_t pages) {
   uint64_t keep = pages * kPageSize;
   if (keep > size_bytes_) {
     return makeError(ErrorCode::Internal, kNoOffset, "memory reset beyond its size");
   }
-  if (size_bytes_ != 0 && madvise(base_, size_bytes_, MADV_DONTNEED) != 0) {
+  // The first `keep` bytes in place if that is cheap, the rest (what the
+  // guest grew) handed back; or all handed back.
+  uint64_t release_from = restoreInPlace(keep) ? keep : 0;
+  if (size_bytes_ > release_from &&
+      madvise(base_ + release_from, size_bytes_ - release_from, MADV_DONTNEED) != 0) {
     return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot release linear memory");
   }
   if (size_bytes_ > keep && mprotect(base_ + keep, size_bytes_ - keep, PROT_NONE) != 0) {

@@ -21,8 +21,9 @@ public:
   // ResourceLimit when the initial size is above the cap or cannot be mapped.
   // With an `image`, its bytes are mapped copy-on-write at the base
   // (fromImage() is then true): the initial content without a copy.
-  static Result<std::shared_ptr<Memory>> create(const MemoryType &type, uint64_t cap_bytes = 0,
-                                                const compile::MemoryImage *image = nullptr);
+  static Result<std::shared_ptr<Memory>>
+  create(const MemoryType &type, uint64_t cap_bytes = 0,
+         std::shared_ptr<const compile::MemoryImage> image = {});
   ~Memory();
   Memory(const Memory &) = delete;
   Memory &operator=(const Memory &) = delete;
@@ -56,6 +57,11 @@ private:
   uint64_t type_max_pages_ = 0; // min(type max, 65536)
   uint64_t reserved_bytes_ = 0; // size of the mapping
   bool from_image_ = false;
+  std::shared_ptr<const compile::MemoryImage> image_; // while from_image_
+
+  // resetTo's way for small memories with few written pages: restores the
+  // first `bytes` in place (false: not possible or not worth it; madvise then).
+  bool restoreInPlace(uint64_t bytes);
 };
 
 } // namespace halter::rt

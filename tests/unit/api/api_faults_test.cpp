@@ -6,7 +6,7 @@
 #include "runtime/api_access.h"
 #include "runtime/instance.h"
 #include "runtime/lifetime_group.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // stops a later call, nested calls on one thread keep their own deadlines,
 // and with the signal off the engine thread alone still stops every guest.
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Every error says in which phase of a module's life it arose (the phase
 // column of the error-code table, include/halter/result.h).
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

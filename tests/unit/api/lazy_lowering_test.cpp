@@ -2,7 +2,7 @@
 // nothing; a function's code of one form (unmetered or metered) is made by
 // the first call that needs it, once, whichever thread makes it; what runs is
 // the same as with eager lowering, fuel included.
-#include "wat.h"
+#include "support/wat.h"
 
 #include "halter/halter.h"
 

@@ -4,7 +4,7 @@
 // sharing only host objects are freed independently. Run under ASan/LSan to
 // catch a use after free or a leak.
 #include "runtime/api_access.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include "halter/halter.h"
 #include "runtime/global.h"

@@ -2,7 +2,7 @@
 // stopped by fuel, by a deadline and by a cancel from another thread, with
 // the right outcome, and its instance then runs a normal call correctly.
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Bounds-checked memory access from the host: through an exported memory,
 // inside a host call, and into a parked execution before its resume.
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

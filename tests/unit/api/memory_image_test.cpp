@@ -3,7 +3,7 @@
 // whether their instances map the image or copy the segments; instances
 // never see each other's writes; reset brings the image back; and
 // instantiating a module with a large image costs no private memory.
-#include "wat.h"
+#include "support/wat.h"
 
 #include "halter/halter.h"
 #include "runtime/api_access.h"

@@ -4,7 +4,7 @@
 // running the ops, so a wrong or missing fact in a new row fails here.
 #include "common/opcode.h"
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // A start function that never returns stops instantiation on a deadline and
 // on a cancel from another thread (DESIGN §4), with a distinct error each.
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

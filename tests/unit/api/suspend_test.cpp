@@ -2,7 +2,7 @@
 // tests/guests/ask.c: the host function `ask` suspends, the embedder answers
 // later with resume() or resumeWithError().
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

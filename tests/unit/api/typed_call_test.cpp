@@ -3,7 +3,7 @@
 // is an error with its own code, and the results are those of Instance::call
 // for the same arguments.
 #include "halter/halter.h"
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 

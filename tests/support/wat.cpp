@@ -1,4 +1,4 @@
-#include "wat.h"
+#include "support/wat.h"
 
 #include <gtest/gtest.h>
 
