@@ -68,6 +68,8 @@ expect 0 '^42$' -- "$halter" run "$wasi/reactor.wasm" --invoke scaled 14
 expect 0 'env: GREETING=hi' -- "$halter" run "$wasi/env.wasm" --env GREETING=hi
 expect 2 'bad --env' -- "$halter" run "$wasi/env.wasm" --env novalue
 expect 2 'bad --dir' -- "$halter" run "$wasi/env.wasm" --dir ::/x
+# A missing preopen is reported before the module is read or compiled.
+expect 2 'no-such-dir' -- "$halter" run "$tmp/no-such-module.wasm" --dir "$tmp/no-such-dir::/x"
 expect 2 'not a WASI command' -- "$halter" run "$runaway"
 expect 6 'deadline exceeded' -- "$halter" run "$wasi/sleep.wasm" --timeout 100ms -- 5000
 # The npm program (scripts/fetch_guests.sh): Flite writes a WAV file.

@@ -148,6 +148,22 @@ int runCommand(const RunOptions &options) {
     fmt::print(stderr, "error: {}\n", limits.error().message);
     return kExitUsage;
   }
+  // A command runs _start with its arguments as argv; --invoke calls one
+  // export with typed arguments.
+  bool command = options.function.empty();
+  // Bad --dir, --env or --stdin fail before a large module is compiled.
+  std::vector<std::string> argv{options.path};
+  if (command) argv.insert(argv.end(), options.args.begin(), options.args.end());
+  auto config = wasiConfigFrom(options, argv);
+  if (!config) {
+    fmt::print(stderr, "error: {}\n", config.error().message);
+    return kExitUsage;
+  }
+  auto context = WasiContext::create(*config);
+  if (!context) {
+    fmt::print(stderr, "error: {}\n", context.error().describe());
+    return kExitUsage;
+  }
   int status = kExitOk;
   // --eager lowers the one form the run uses: metered with --fuel.
   CompileOptions compile_options;
@@ -157,9 +173,6 @@ int runCommand(const RunOptions &options) {
       compileModuleFile(options.path, options.max_module_size, &status, nullptr, compile_options);
   if (!module) return status;
 
-  // A command runs _start with its arguments as argv; --invoke calls one
-  // export with typed arguments.
-  bool command = options.function.empty();
   std::string function = command ? "_start" : options.function;
   const FuncType *type = module->exportedFuncType(function);
   if (!type) {
@@ -192,18 +205,6 @@ int runCommand(const RunOptions &options) {
 
   Linker linker;
   if (importsWasi(*module)) {
-    std::vector<std::string> argv{options.path};
-    if (command) argv.insert(argv.end(), options.args.begin(), options.args.end());
-    auto config = wasiConfigFrom(options, argv);
-    if (!config) {
-      fmt::print(stderr, "error: {}\n", config.error().message);
-      return kExitUsage;
-    }
-    auto context = WasiContext::create(*config);
-    if (!context) {
-      fmt::print(stderr, "error: {}\n", context.error().describe());
-      return kExitUsage;
-    }
     // A guest writing to a closed pipe gets EPIPE, not a dead halter.
     std::signal(SIGPIPE, SIG_IGN);
     addWasiToLinker(linker, *context);
