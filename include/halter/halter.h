@@ -47,6 +47,10 @@ struct CompileOptions {
   // pages. Other modules, or false here, copy the segments into each
   // instance. Either way the guest sees the same bytes.
   bool memory_images = true;
+  // Threads that decode and validate the function bodies of a large module
+  // (over 1 MiB of code): 0 uses the machine's cores, at most 4. Any count
+  // reports the same first error.
+  unsigned compile_threads = 0;
 };
 
 // A decoded and validated module, its functions lowered on first call

@@ -33,8 +33,8 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
                                                       const CompileOptions &options) {
   auto started = std::chrono::steady_clock::now();
   auto cm = std::make_shared<compile::CompiledModule>();
-  HALTER_ASSIGN_OR_RETURN(cm->ir, binary::decodeModule(bytes));
-  HALTER_TRY(valid::validateModule(cm->ir));
+  HALTER_ASSIGN_OR_RETURN(cm->ir, binary::decodeModule(bytes, options.compile_threads));
+  HALTER_TRY(valid::validateModule(cm->ir, options.compile_threads));
   cm->use_memory_image = options.memory_images;
   compile::describeModule(*cm);
   HALTER_TRY(lowerEagerly(*cm, options.lowering));

@@ -5,11 +5,13 @@
 #include "binary/type_bytes.h"
 #include "binary/utf8.h"
 #include "common/byte_reader.h"
+#include "common/parallel_check.h"
 
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace halter::binary {
 namespace {
@@ -55,7 +57,7 @@ Error malformed(uint64_t at, std::string message) {
 
 class Decoder {
 public:
-  explicit Decoder(std::span<const uint8_t> input) {
+  Decoder(std::span<const uint8_t> input, unsigned threads) : threads_(threads) {
     module_.bytes.assign(input.begin(), input.end());
   }
 
@@ -481,6 +483,10 @@ private:
     return okResult();
   }
 
+  // Headers (size and locals) in order, then the instructions of every body,
+  // on several threads for a large module. The first bad header ends the
+  // list, but the bodies before it are walked first: in byte order their
+  // errors come first.
   Result<void> decodeCodes(ByteReader &r) {
     const uint64_t count_at = r.pos();
     HALTER_ASSIGN_OR_RETURN(uint32_t count, readCount(r));
@@ -488,43 +494,64 @@ private:
       return malformed(count_at, "function and code section have inconsistent lengths");
     }
     module_.codes.reserve(std::min<uint64_t>(count, r.remaining() / 2));
+    std::optional<Error> header_error;
     for (uint32_t i = 0; i < count; ++i) {
       ir::FunctionBody body;
       body.offset = r.pos();
-      HALTER_ASSIGN_OR_RETURN(uint32_t size, r.readU32());
-      HALTER_ASSIGN_OR_RETURN(ByteReader br, r.sub(size));
-      HALTER_TRY(decodeBody(br, body));
-      r.seek(br.end());
+      Result<void> header = decodeHeader(r, body);
+      if (!header.ok()) {
+        header_error = std::move(header).error();
+        break;
+      }
       module_.codes.push_back(std::move(body));
+    }
+    const uint32_t bodies = uint32_t(module_.codes.size());
+    std::vector<uint64_t> data_use(bodies, kNoOffset);
+    const unsigned threads = checkThreads(r.pos() - count_at, bodies, threads_);
+    HALTER_TRY(checkInOrder(bodies, threads, [&] {
+      return [this, &data_use, instr = Instr()](uint32_t i) mutable {
+        return walkBody(module_.codes[i], instr, data_use[i]);
+      };
+    }));
+    if (header_error) return std::move(*header_error);
+    for (uint64_t use : data_use) {
+      if (use != kNoOffset && !first_data_use_) first_data_use_ = use;
     }
     return okResult();
   }
 
-  Result<void> decodeBody(ByteReader &r, ir::FunctionBody &body) {
-    HALTER_ASSIGN_OR_RETURN(uint32_t groups, readCount(r));
-    body.locals.reserve(std::min<uint64_t>(groups, r.remaining() / 2));
+  Result<void> decodeHeader(ByteReader &r, ir::FunctionBody &body) {
+    HALTER_ASSIGN_OR_RETURN(uint32_t size, r.readU32());
+    HALTER_ASSIGN_OR_RETURN(ByteReader br, r.sub(size));
+    HALTER_ASSIGN_OR_RETURN(uint32_t groups, readCount(br));
+    body.locals.reserve(std::min<uint64_t>(groups, br.remaining() / 2));
     for (uint32_t g = 0; g < groups; ++g) {
-      const uint64_t at = r.pos();
+      const uint64_t at = br.pos();
       ir::LocalGroup group;
-      HALTER_ASSIGN_OR_RETURN(group.count, r.readU32());
-      HALTER_ASSIGN_OR_RETURN(group.type, readValType(r));
+      HALTER_ASSIGN_OR_RETURN(group.count, br.readU32());
+      HALTER_ASSIGN_OR_RETURN(group.type, readValType(br));
       body.total_locals += group.count;
       if (body.total_locals > kMaxLocals) {
         return makeError(ErrorCode::ImplementationLimit, at, "too many locals");
       }
       body.locals.push_back(group);
     }
-    body.code_begin = r.pos();
-    body.code_end = r.end();
+    body.code_begin = br.pos();
+    body.code_end = br.end();
+    r.seek(br.end());
+    return okResult();
+  }
 
-    // Walk the code once so malformed instructions are decode errors, and so
-    // the body's final `end` is exactly its last byte.
-    InstrReader reader(bytes(), r.pos(), r.end());
+  // Walks the code once so malformed instructions are decode errors, and so
+  // the body's final `end` is exactly its last byte. Reads only the module's
+  // bytes and data count: bodies walk on several threads at once.
+  Result<void> walkBody(const ir::FunctionBody &body, Instr &instr, uint64_t &data_use) const {
+    InstrReader reader(bytes(), body.code_begin, body.code_end);
     uint64_t depth = 0;
     for (;;) {
       if (reader.atEnd()) return malformed(reader.position(), "END opcode expected");
-      HALTER_TRY(reader.next(instr_));
-      switch (instr_.op) {
+      HALTER_TRY(reader.next(instr));
+      switch (instr.op) {
       case Op::Block:
       case Op::Loop:
       case Op::If:
@@ -536,14 +563,13 @@ private:
             return makeError(ErrorCode::MalformedSection, reader.position(),
                              "section size mismatch: bytes after the function's final end");
           }
-          r.seek(reader.position());
           return okResult();
         }
         --depth;
         break;
       case Op::DataDrop:
       case Op::MemoryInit:
-        if (!module_.data_count && !first_data_use_) first_data_use_ = instr_.offset;
+        if (!module_.data_count && data_use == kNoOffset) data_use = instr.offset;
         break;
       default:
         break;
@@ -594,13 +620,14 @@ private:
   ir::Module module_;
   std::optional<uint64_t> first_data_use_; // data.drop/memory.init seen without datacount
   bool has_data_section_ = false;
-  Instr instr_; // reused so br_table label storage is reused
+  Instr instr_;      // constant expressions; reused so label storage is reused
+  unsigned threads_; // for the function bodies; 0: the machine's cores
 };
 
 } // namespace
 
-Result<ir::Module> decodeModule(std::span<const uint8_t> bytes) {
-  return Decoder(bytes).run();
+Result<ir::Module> decodeModule(std::span<const uint8_t> bytes, unsigned threads) {
+  return Decoder(bytes, threads).run();
 }
 
 } // namespace halter::binary

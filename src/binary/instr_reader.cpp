@@ -3,6 +3,8 @@
 #include "binary/type_bytes.h"
 #include "common/byte_reader.h"
 
+#include <array>
+
 namespace halter::binary {
 
 InstrReader::InstrReader(std::span<const uint8_t> module_bytes, uint64_t begin, uint64_t end)
@@ -143,9 +145,121 @@ Result<void> readImmediates(ByteReader &r, ImmKind kind, Instr &out) {
   return makeError(ErrorCode::Internal, r.pos(), "unknown immediate kind");
 }
 
+// The single-byte opcodes with their immediate kinds, from the one opcode
+// table, so the fast path needs no call per instruction.
+struct FastOp {
+  Op op = Op::Nop;
+  ImmKind imm = ImmKind::None;
+  bool known = false;
+};
+
+const std::array<FastOp, 256> kFastOps = [] {
+  std::array<FastOp, 256> table{};
+  for (int b = 0; b < 256; ++b) {
+    Op op;
+    if (opFromByte(static_cast<uint8_t>(b), &op)) table[b] = {op, opInfo(op).imm, true};
+  }
+  return table;
+}();
+
+inline bool fastU32(const uint8_t *&p, const uint8_t *end, uint32_t &out) {
+  if (p < end && *p < 0x80) {
+    out = *p++;
+    return true;
+  }
+  uint64_t v;
+  if (decodeLeb(p, end, 32, false, v) != LebStatus::Ok) return false;
+  out = static_cast<uint32_t>(v);
+  return true;
+}
+
+inline uint64_t loadLittle(const uint8_t *p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
+  return v;
+}
+
 } // namespace
 
+bool InstrReader::nextFast(Instr &out) {
+  if (pos_ >= end_) return false;
+  const uint8_t *const begin = bytes_.data() + pos_;
+  const uint8_t *const end = bytes_.data() + end_;
+  const uint8_t *p = begin;
+  const FastOp &fast = kFastOps[*p++];
+  if (!fast.known) return false;
+  switch (fast.imm) {
+  case ImmKind::None:
+    break;
+  case ImmKind::BlockType:
+    if (p >= end) return false;
+    if (*p == 0x40) {
+      out.block.kind = BlockType::Kind::Empty;
+    } else if (ValType t; valTypeFromByte(*p, &t)) {
+      out.block.kind = BlockType::Kind::Value;
+      out.block.value = t;
+    } else {
+      return false;
+    }
+    ++p;
+    break;
+  case ImmKind::Label:
+  case ImmKind::Func:
+  case ImmKind::Local:
+  case ImmKind::Global:
+  case ImmKind::Table:
+  case ImmKind::Data:
+  case ImmKind::Elem:
+    if (!fastU32(p, end, out.index)) return false;
+    break;
+  case ImmKind::CallIndirect:
+    if (!fastU32(p, end, out.index) || !fastU32(p, end, out.index2)) return false;
+    break;
+  case ImmKind::MemArg: {
+    uint32_t offset;
+    if (!fastU32(p, end, out.align) || !fastU32(p, end, offset)) return false;
+    out.mem_offset = offset;
+    break;
+  }
+  case ImmKind::MemIdx:
+    if (p >= end || *p != 0) return false;
+    ++p;
+    break;
+  case ImmKind::I32: {
+    uint64_t v;
+    if (decodeLeb(p, end, 32, true, v) != LebStatus::Ok) return false;
+    out.bits = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)));
+    break;
+  }
+  case ImmKind::I64: {
+    if (decodeLeb(p, end, 64, true, out.bits) != LebStatus::Ok) return false;
+    break;
+  }
+  case ImmKind::F32:
+    if (end - p < 4) return false;
+    out.bits = loadLittle(p, 4);
+    p += 4;
+    break;
+  case ImmKind::F64:
+    if (end - p < 8) return false;
+    out.bits = loadLittle(p, 8);
+    p += 8;
+    break;
+  default:
+    return false;
+  }
+  out.op = fast.op;
+  out.offset = pos_;
+  pos_ += static_cast<uint64_t>(p - begin);
+  return true;
+}
+
 Result<void> InstrReader::next(Instr &out) {
+  if (nextFast(out)) return okResult();
+  return nextByReference(out);
+}
+
+Result<void> InstrReader::nextByReference(Instr &out) {
   ByteReader r(bytes_, pos_, end_);
   const uint64_t at = pos_;
   HALTER_ASSIGN_OR_RETURN(uint8_t byte, r.readByte());

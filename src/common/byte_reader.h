@@ -12,6 +12,43 @@
 
 namespace halter {
 
+enum class LebStatus : uint8_t { Ok, End, TooLong, TooLarge };
+
+// The one LEB128 decoder (readLeb's rules), over raw bytes so hot loops can
+// use it without a Result. On Ok, `p` is past the integer; on End, at the
+// missing byte; otherwise where the bad byte was read.
+[[gnu::always_inline]] inline LebStatus decodeLeb(const uint8_t *&p, const uint8_t *end,
+                                                  unsigned bits, bool is_signed, uint64_t &out) {
+  const unsigned max_bytes = (bits + 6) / 7;
+  uint64_t result = 0;
+  for (unsigned i = 0;; ++i) {
+    if (p >= end) return LebStatus::End;
+    const uint8_t byte = *p++;
+    const unsigned shift = 7 * i;
+    const uint8_t payload = byte & 0x7F;
+    if (i + 1 == max_bytes) {
+      if (byte & 0x80) return LebStatus::TooLong;
+      const unsigned used = bits - shift; // 1..7 meaningful bits in this byte
+      if (is_signed) {
+        // Bits [used-1, 6] must all equal the sign bit.
+        const uint8_t rest = payload >> (used - 1);
+        const uint8_t all = static_cast<uint8_t>(0x7F >> (used - 1));
+        if (rest != 0 && rest != all) return LebStatus::TooLarge;
+      } else if (used < 7 && (payload >> used) != 0) {
+        return LebStatus::TooLarge;
+      }
+    }
+    result |= uint64_t{payload} << shift;
+    if (!(byte & 0x80)) {
+      const unsigned total = shift + 7;
+      if (is_signed && total < 64 && (payload & 0x40)) result |= ~uint64_t{0} << total;
+      if (bits < 64 && !is_signed) result &= (uint64_t{1} << bits) - 1;
+      out = result;
+      return LebStatus::Ok;
+    }
+  }
+}
+
 class ByteReader {
 public:
   ByteReader(std::span<const uint8_t> bytes, uint64_t begin, uint64_t end)
@@ -80,41 +117,22 @@ public:
   // byte are zero (unsigned) or copies of the sign bit (signed). Signed
   // results are sign-extended to 64 bits.
   Result<uint64_t> readLeb(unsigned bits, bool is_signed) {
+    const uint8_t *p = bytes_.data() + pos_;
     const uint64_t start = pos_;
-    const unsigned max_bytes = (bits + 6) / 7;
-    uint64_t result = 0;
-    for (unsigned i = 0;; ++i) {
-      if (pos_ >= end_) return unexpectedEnd(pos_, "unexpected end");
-      const uint8_t byte = bytes_[pos_++];
-      const unsigned shift = 7 * i;
-      const uint8_t payload = byte & 0x7F;
-      if (i + 1 == max_bytes) {
-        if (byte & 0x80) {
-          return makeError(ErrorCode::MalformedLeb, start, "integer representation too long");
-        }
-        const unsigned used = bits - shift; // 1..7 meaningful bits in this byte
-        if (is_signed) {
-          // Bits [used-1, 6] must all equal the sign bit.
-          const uint8_t rest = payload >> (used - 1);
-          const uint8_t all = static_cast<uint8_t>(0x7F >> (used - 1));
-          if (rest != 0 && rest != all) {
-            return makeError(ErrorCode::MalformedLeb, start, "integer too large");
-          }
-        } else if (used < 7 && (payload >> used) != 0) {
-          return makeError(ErrorCode::MalformedLeb, start, "integer too large");
-        }
-      }
-      result |= uint64_t{payload} << shift;
-      if (!(byte & 0x80)) {
-        const unsigned total = shift + 7;
-        if (is_signed && total < 64 && (payload & 0x40)) result |= ~uint64_t{0} << total;
-        if (bits < 64) {
-          const uint64_t mask = (uint64_t{1} << bits) - 1;
-          if (!is_signed) result &= mask;
-        }
-        return result;
-      }
+    uint64_t value = 0;
+    const LebStatus status = decodeLeb(p, bytes_.data() + end_, bits, is_signed, value);
+    pos_ = static_cast<uint64_t>(p - bytes_.data());
+    switch (status) {
+    case LebStatus::Ok:
+      return value;
+    case LebStatus::End:
+      return unexpectedEnd(pos_, "unexpected end");
+    case LebStatus::TooLong:
+      return makeError(ErrorCode::MalformedLeb, start, "integer representation too long");
+    case LebStatus::TooLarge:
+      break;
     }
+    return makeError(ErrorCode::MalformedLeb, start, "integer too large");
   }
 
   Result<std::span<const uint8_t>> readBytes(uint64_t n) {

@@ -1,5 +1,6 @@
 #include "valid/validator.h"
 
+#include "common/parallel_check.h"
 #include "valid/function_validator.h"
 
 #include <algorithm>
@@ -288,7 +289,7 @@ Result<void> checkSegments(const ir::Module &m) {
 
 } // namespace
 
-Result<void> validateModule(const ir::Module &module) {
+Result<void> validateModule(const ir::Module &module, unsigned threads) {
   HALTER_TRY(checkTypes(module));
   HALTER_TRY(checkImports(module));
   HALTER_TRY(checkDefinitions(module));
@@ -297,9 +298,13 @@ Result<void> validateModule(const ir::Module &module) {
   HALTER_TRY(checkSegments(module));
 
   const std::vector<bool> declared = declaredFunctions(module);
-  FunctionValidator functions(module, declared);
-  for (uint32_t i = 0; i < module.codes.size(); ++i) HALTER_TRY(functions.validate(i));
-  return okResult();
+  uint64_t code_bytes = 0;
+  for (const ir::FunctionBody &body : module.codes) code_bytes += body.code_end - body.code_begin;
+  return checkInOrder(uint32_t(module.codes.size()),
+                      checkThreads(code_bytes, uint32_t(module.codes.size()), threads), [&] {
+                        return [validator = FunctionValidator(module, declared)](
+                                   uint32_t i) mutable { return validator.validate(i); };
+                      });
 }
 
 } // namespace halter::valid

@@ -12,6 +12,10 @@ namespace halter::valid {
 // expressions, exports (unique names), start, element and data segments,
 // data count, and `ref.func` declarations. Errors carry the byte offset of
 // the offending instruction or entry.
-Result<void> validateModule(const ir::Module &module);
+//
+// Function bodies of a large module are checked on up to `threads` threads
+// (0: as many as the machine has, at most 4); the error reported is always
+// the one a single thread would find first.
+Result<void> validateModule(const ir::Module &module, unsigned threads = 0);
 
 } // namespace halter::valid

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <random>
 #include <vector>
 
 namespace halter::binary {
@@ -176,6 +178,91 @@ TEST(InstrReaderTest, StopsAtItsEnd) {
   ASSERT_TRUE(whole.next(instr).ok());
   EXPECT_EQ(instr.offset, 2u);
   EXPECT_TRUE(whole.atEnd());
+}
+
+// The fast path of next() against the reference decoder, instruction by
+// instruction, on every opcode byte followed by generated immediates:
+// LEB128 of every length up to and past the maximum, overlong, too large,
+// sign-bit and cut-off forms, and random bytes.
+Bytes randomImmediate(std::mt19937 &rng) {
+  std::uniform_int_distribution<int> byte(0, 255);
+  Bytes b;
+  switch (rng() % 6) {
+  case 0: { // LEB of 1..11 bytes, each continuation set but the last
+    int n = 1 + int(rng() % 11);
+    for (int i = 0; i < n; ++i) b.push_back(uint8_t((byte(rng) & 0x7F) | (i + 1 < n ? 0x80 : 0)));
+    break;
+  }
+  case 1: { // the maximum lengths with boundary last bytes
+    int n = (rng() % 2) ? 5 : 10;
+    for (int i = 0; i + 1 < n; ++i) b.push_back(uint8_t(0x80 | (byte(rng) & 0x7F)));
+    const uint8_t last[] = {0x00, 0x01, 0x07, 0x08, 0x0F, 0x10, 0x3F, 0x40, 0x70, 0x7F, 0x80};
+    b.push_back(last[rng() % std::size(last)]);
+    break;
+  }
+  case 2: // a valid type byte, 0x40, or a zero byte
+    b.push_back(std::array<uint8_t, 6>{0x40, 0x7F, 0x7E, 0x70, 0x6F, 0x00}[rng() % 6]);
+    break;
+  default: { // random bytes
+    int n = int(rng() % 12);
+    for (int i = 0; i < n; ++i) b.push_back(uint8_t(byte(rng)));
+  }
+  }
+  return b;
+}
+
+void expectSameInstr(const Instr &a, const Instr &b, const Bytes &bytes) {
+  SCOPED_TRACE(::testing::PrintToString(bytes));
+  EXPECT_EQ(a.op, b.op);
+  EXPECT_EQ(a.offset, b.offset);
+  EXPECT_EQ(a.block.kind, b.block.kind);
+  EXPECT_EQ(a.block.value, b.block.value);
+  EXPECT_EQ(a.block.type_index, b.block.type_index);
+  EXPECT_EQ(a.index, b.index);
+  EXPECT_EQ(a.index2, b.index2);
+  EXPECT_EQ(a.align, b.align);
+  EXPECT_EQ(a.mem_offset, b.mem_offset);
+  EXPECT_EQ(a.bits, b.bits);
+  EXPECT_EQ(a.type, b.type);
+  EXPECT_EQ(a.labels, b.labels);
+}
+
+TEST(InstrReaderTest, FastPathAgreesWithTheReferenceOnGeneratedBytes) {
+  std::mt19937 rng(20261203);
+  int compared = 0, failures = 0;
+  for (int round = 0; round < 40; ++round) {
+    for (int first = 0; first < 256; ++first) {
+      Bytes b{uint8_t(first)};
+      if (first == 0xFC) b.push_back(uint8_t(rng() % 20));
+      for (int k = 0; k < 3; ++k) {
+        Bytes imm = randomImmediate(rng);
+        b.insert(b.end(), imm.begin(), imm.end());
+      }
+      // Leave some cut off at every length.
+      if (rng() % 4 == 0) b.resize(rng() % (b.size() + 1));
+      InstrReader fast(b, 0, b.size()), reference(b, 0, b.size());
+      while (!fast.atEnd() || !reference.atEnd()) {
+        Instr a, r;
+        Result<void> fa = fast.next(a);
+        Result<void> ra = reference.nextByReference(r);
+        ++compared;
+        ASSERT_EQ(fa.ok(), ra.ok()) << ::testing::PrintToString(b);
+        if (!fa.ok()) {
+          ++failures;
+          EXPECT_EQ(fa.error().code, ra.error().code);
+          EXPECT_EQ(fa.error().offset, ra.error().offset);
+          EXPECT_EQ(fa.error().message, ra.error().message);
+          break;
+        }
+        expectSameInstr(a, r, b);
+        ASSERT_EQ(fast.position(), reference.position());
+      }
+    }
+  }
+  // Both outcomes were exercised in quantity.
+  EXPECT_GT(compared, 20000);
+  EXPECT_GT(failures, 2000);
+  EXPECT_GT(compared - failures, 10000);
 }
 
 } // namespace
