@@ -136,7 +136,9 @@ public:
   InstancePool(const InstancePool &) = delete;
   InstancePool &operator=(const InstancePool &) = delete;
 
-  // A warm instance (the most recently returned), or a new one.
+  // A warm instance, or a new one. Of the warm ones, the most recently
+  // returned by the calling thread (its memory is still in that core's
+  // caches), else the most recently returned.
   Result<Lease> lease();
   // Makes instances until `count` are warm (at most max_warm).
   Result<void> prewarm(size_t count);

@@ -1,6 +1,8 @@
 #include "halter/pool.h"
 
+#include <algorithm>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace halter {
@@ -45,14 +47,20 @@ struct Lease::Core {
     std::shared_ptr<Instance> instance;
     uint64_t uses = 0;
     Clock::time_point since;
+    std::thread::id home; // the thread that returned it
   };
+
+  // How far back lease() looks for an instance its own thread returned: its
+  // memory and code are still in that thread's caches (DESIGN §6: ready
+  // instances per worker thread).
+  static constexpr size_t kHomeScan = 16;
 
   std::shared_ptr<const Module> module;
   Linker linker;
   PoolOptions options;
 
   mutable std::mutex lock;
-  std::vector<Warm> warm; // oldest first; leases take the newest (warm caches)
+  std::vector<Warm> warm; // oldest first; leases take their thread's newest, else the newest
   size_t creating = 0;    // instances being made outside the lock
   size_t resetting = 0;   // returned instances being reset, with a warm slot kept
   bool closed = false;
@@ -143,8 +151,24 @@ struct Lease::Core {
       return;
     }
     stats.resets++;
-    warm.push_back(Warm{std::move(inst), uses, Clock::now()});
+    warm.push_back(Warm{std::move(inst), uses, Clock::now(), std::this_thread::get_id()});
     stats.warm++;
+  }
+
+  // Under the lock, with `warm` not empty: the newest instance this thread
+  // returned among the last kHomeScan, else the newest of all.
+  Warm takeWarm() {
+    const std::thread::id self = std::this_thread::get_id();
+    size_t pick = warm.size() - 1;
+    for (size_t back = 0; back < std::min(kHomeScan, warm.size()); ++back) {
+      if (warm[warm.size() - 1 - back].home == self) {
+        pick = warm.size() - 1 - back;
+        break;
+      }
+    }
+    Warm w = std::move(warm[pick]);
+    warm.erase(warm.begin() + ptrdiff_t(pick));
+    return w;
   }
 };
 
@@ -227,8 +251,7 @@ Result<Lease> InstancePool::lease() {
     std::lock_guard<std::mutex> g(c.lock);
     c.takeExpired(expired);
     if (!c.warm.empty()) {
-      Lease::Core::Warm w = std::move(c.warm.back());
-      c.warm.pop_back();
+      Lease::Core::Warm w = c.takeWarm();
       c.stats.warm--;
       c.stats.leases++;
       c.stats.reused++;
@@ -284,7 +307,7 @@ Result<void> InstancePool::prewarm(size_t count) {
     if (!made.ok()) return made.error();
     c.stats.created++;
     c.stats.prewarmed++;
-    c.warm.push_back(Lease::Core::Warm{std::move(*made), 0, Clock::now()});
+    c.warm.push_back(Lease::Core::Warm{std::move(*made), 0, Clock::now(), {}});
     c.stats.warm++;
   }
 }

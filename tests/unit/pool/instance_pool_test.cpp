@@ -350,6 +350,43 @@ TEST(InstancePool, ALeaseMayOutliveItsPool) {
 
 // Threads lease, run a guest call that traps one time in seven, and give
 // back, at random; the counts the threads keep match the pool's.
+// A thread gets back the warm instance it returned itself, even when
+// another thread returned one after it (DESIGN §6: per worker thread).
+TEST(InstancePool, AThreadGetsBackTheInstanceItReturned) {
+  auto pool = makePool();
+  ASSERT_TRUE(pool);
+  auto mine = pool->lease();
+  ASSERT_TRUE(mine.ok());
+  const Instance *main_instance = &mine->instance();
+  const Instance *other_instance = nullptr;
+  std::atomic<int> step{0};
+  std::thread other([&] {
+    {
+      auto lease = pool->lease(); // a second instance: the first is out
+      EXPECT_TRUE(lease.ok());
+      if (lease.ok()) other_instance = &lease->instance();
+    } // back: warm = [other's]
+    step = 1;
+    while (step != 2) std::this_thread::yield();
+    // warm = [other's, main's]: the newest is main's, but this thread's
+    // own comes first.
+    auto again = pool->lease();
+    EXPECT_TRUE(again.ok());
+    EXPECT_EQ(again.ok() ? &again->instance() : nullptr, other_instance);
+    step = 3;
+  });
+  while (step != 1) std::this_thread::yield();
+  EXPECT_TRUE(mine->release().ok());
+  step = 2;
+  while (step != 3) std::this_thread::yield();
+  other.join();
+  auto again = pool->lease();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(&again->instance(), main_instance);
+  EXPECT_NE(main_instance, other_instance);
+  EXPECT_EQ(pool->stats().created, 2u);
+}
+
 TEST(InstancePool, ThreadsLeaseAtOnceAndTheStatisticsAddUp) {
   constexpr int kThreads = 3;
   constexpr int kLeasesEach = 100000;
