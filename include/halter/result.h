@@ -39,6 +39,7 @@ namespace halter {
   X(InvalidArgument, Usage, "invalid argument")                                                    \
   X(Io, Usage, "input/output error")                                                               \
   X(PoolClosed, Usage, "instance pool destroyed")                                                  \
+  X(InvalidManifest, Usage, "invalid pipeline manifest")                                           \
   X(ReentrantCall, Run, "instance has a paused execution")                                         \
   X(DeadlineExceeded, Run, "deadline exceeded")                                                    \
   X(Cancelled, Run, "cancelled")                                                                   \

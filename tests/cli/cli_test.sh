@@ -5,6 +5,7 @@ set -u
 halter=$1
 examples=$2
 wasi=$3/wasi
+guests=$3
 flite=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -76,6 +77,39 @@ expect 6 'deadline exceeded' -- "$halter" run "$wasi/sleep.wasm" --timeout 100ms
 mkdir -p "$tmp/speech"
 expect 0 '' -- "$halter" run "$flite" --dir "$tmp/speech::/out:rw" -- -t "hello world" -o /out/hello.wav
 expect 0 '^17246$' -- stat -c %s "$tmp/speech/hello.wav"
+# Pipelines: the final output alone on stdout, the summary on stderr, exit
+# 10 for a bad manifest and 11 for a failed pipeline.
+cat >"$tmp/chain.yaml" <<YAML
+strategy: level
+processors:
+  - {id: up, type: local, processor: change_text_case_upper}
+  - {id: app, type: wasm, module: $guests/dagwood_append.wasm, depends_on: [up]}
+  - {id: count, type: local, processor: token_counter, depends_on: [app]}
+  - {id: rev, type: local, processor: reverse_text, depends_on: [count]}
+YAML
+expect 0 '^MSAW::IH$' -- sh -c "'$halter' pipeline run '$tmp/chain.yaml' --input hi 2>/dev/null"
+expect 0 '^MSAW::IH$' -- sh -c "echo -n hi | '$halter' pipeline run '$tmp/chain.yaml' 2>/dev/null"
+expect 0 'pipeline succeeded \(level\): 4 returned' -- "$halter" pipeline run "$tmp/chain.yaml" --input hi
+expect 0 'pipeline succeeded \(reactive\)' -- "$halter" pipeline run "$tmp/chain.yaml" --input hi --strategy reactive
+expect 0 '"outcome": "returned"' -- sh -c "'$halter' pipeline run '$tmp/chain.yaml' --input hi --report '$tmp/r.json' >/dev/null 2>&1; cat '$tmp/r.json'"
+expect 0 'level 2: count' -- "$halter" pipeline check "$tmp/chain.yaml"
+expect 0 '"up" -> "app";' -- "$halter" pipeline graph "$tmp/chain.yaml"
+cat >"$tmp/failing.yaml" <<YAML
+strategy: work_queue
+failure_strategy: continue_on_error
+processors:
+  - {id: bad, type: wasm, module: $guests/dagwood_trap.wasm}
+  - {id: after, type: local, processor: reverse_text, depends_on: [bad]}
+  - {id: other, type: local, processor: reverse_text}
+YAML
+expect 11 "dependency 'bad' trapped" -- "$halter" pipeline run "$tmp/failing.yaml" --input x
+printf 'strategy: level_by_level\nprocessors: []\n' >"$tmp/bad.yaml"
+expect 10 'unknown variant `level_by_level`' -- "$halter" pipeline check "$tmp/bad.yaml"
+printf 'strategy: level\nprocessors:\n  - {id: a, type: local, processor: nope}\n' >"$tmp/bad2.yaml"
+expect 10 "Unknown local processor implementation: 'nope'" -- "$halter" pipeline run "$tmp/bad2.yaml" --input x
+expect 1 'cannot read' -- "$halter" pipeline check "$tmp/missing.yaml"
+printf 'strategy: level\ntypo: 1\nprocessors: []\n' >"$tmp/warn.yaml"
+expect 0 'warning: manifest: unknown key `typo`' -- "$halter" pipeline check "$tmp/warn.yaml"
 first=$("$halter" run "$wasi/env.wasm" --deterministic --seed 5 2>&1)
 second=$("$halter" run "$wasi/env.wasm" --deterministic --seed 5 2>&1)
 if [ -n "$first" ] && [ "$first" = "$second" ]; then passed=$((passed + 1)); else

@@ -3,6 +3,7 @@
 
 #include "halter/halter.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,18 @@ struct DisasmOptions {
   std::string max_module_size; // empty: 1 GiB
 };
 int disasmCommand(const DisasmOptions &options);
+
+struct PipelineOptions {
+  std::string manifest;
+  std::optional<std::string> input; // --input; else --input-file; else stdin
+  std::string input_file;
+  std::string strategy; // overrides the manifest's (empty: keep)
+  unsigned max_concurrency = 0;
+  std::string report; // --report FILE.json
+  bool relative_to_manifest = false;
+};
+int pipelineRunCommand(const PipelineOptions &options);
+int pipelineCheckCommand(const PipelineOptions &options);
+int pipelineGraphCommand(const PipelineOptions &options);
 
 } // namespace halter::cli

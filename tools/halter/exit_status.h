@@ -15,8 +15,10 @@ enum ExitStatus : int {
   kExitOutOfFuel = 5,
   kExitDeadline = 6,
   kExitCancelled = 7,
-  kExitTooLarge = 8, // the module file is above --max-module-size (default 1 GiB)
-  kExitLimit = 9,    // the module needs more than a limit allows (memory, table, start function)
+  kExitTooLarge = 8,  // the module file is above --max-module-size (default 1 GiB)
+  kExitLimit = 9,     // the module needs more than a limit allows (memory, table, start function)
+  kExitManifest = 10, // invalid pipeline manifest (or a processor it names)
+  kExitPipelineFailed = 11, // the pipeline failed under its failure strategy
 };
 
 inline constexpr const char *kExitStatusHelp = "Exit status:\n"
@@ -31,6 +33,9 @@ inline constexpr const char *kExitStatusHelp = "Exit status:\n"
                                                "  8  module file above --max-module-size "
                                                "(default 1 GiB)\n"
                                                "  9  refused by a limit at instantiation\n"
+                                               " 10  invalid pipeline manifest\n"
+                                               " 11  the pipeline failed (under its "
+                                               "failure_strategy)\n"
                                                "A guest that exits (WASI proc_exit, or a command's "
                                                "return from main) gives its own exit code.\n";
 

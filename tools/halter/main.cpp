@@ -88,6 +88,32 @@ int main(int argc, char **argv) {
                 "Lower every function before the run (default: each on its first call)");
   run->footer(kExitStatusHelp);
 
+  PipelineOptions pipeline_options;
+  CLI::App *pipeline = app.add_subcommand(
+      "pipeline", "Run, check or draw a pipeline manifest (YAML; DAGwood configurations too)");
+  pipeline->require_subcommand(1);
+  CLI::App *pipeline_run = pipeline->add_subcommand(
+      "run", "Run the DAG; the final output on stdout, a summary on stderr");
+  CLI::App *pipeline_check = pipeline->add_subcommand(
+      "check", "Validate the manifest and print the graph: levels, entry points, limits");
+  CLI::App *pipeline_graph =
+      pipeline->add_subcommand("graph", "Print the DAG as Graphviz DOT (render with dot -Tsvg)");
+  for (CLI::App *sub : {pipeline_run, pipeline_check, pipeline_graph}) {
+    sub->add_option("manifest", pipeline_options.manifest, "The manifest (.yaml)")->required();
+    sub->add_flag("--modules-relative-to-manifest", pipeline_options.relative_to_manifest,
+                  "Resolve `module:` paths against the manifest's directory (DAGwood: the "
+                  "working directory)");
+  }
+  pipeline_run->add_option("--input", pipeline_options.input, "The pipeline's input text");
+  pipeline_run->add_option("--input-file", pipeline_options.input_file,
+                           "Read the input from this file (default: stdin)");
+  pipeline_run->add_option("--strategy", pipeline_options.strategy,
+                           "work_queue, level or reactive (default: the manifest's)");
+  pipeline_run->add_option("--max-concurrency", pipeline_options.max_concurrency,
+                           "Worker threads (default: the manifest's, else the cores)");
+  pipeline_run->add_option("--report", pipeline_options.report,
+                           "Write the per-node report as JSON to this file");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -99,5 +125,8 @@ int main(int argc, char **argv) {
   if (*inspect) return inspectCommand(inspect_path, inspect_max_size);
   if (*run) return runCommand(run_options);
   if (*disasm) return disasmCommand(disasm_options);
+  if (*pipeline_run) return pipelineRunCommand(pipeline_options);
+  if (*pipeline_check) return pipelineCheckCommand(pipeline_options);
+  if (*pipeline_graph) return pipelineGraphCommand(pipeline_options);
   return kExitUsage;
 }

@@ -1,7 +1,7 @@
 #include "module_file.h"
 
 #include "exit_status.h"
-#include "limit_text.h"
+#include "halter/limit_text.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,6 +1,6 @@
 #include "commands.h"
 #include "exit_status.h"
-#include "limit_text.h"
+#include "halter/limit_text.h"
 #include "module_file.h"
 #include "value_text.h"
 #include "wasi_options.h"

@@ -1,4 +1,5 @@
-// Limits on the command line: sizes ("64MiB") and durations ("250ms").
+// Limits as text (the CLI, pipeline manifests): sizes ("64MiB") and
+// durations ("250ms").
 #pragma once
 
 #include "halter/result.h"
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace halter::cli {
+namespace halter {
 
 // A byte count: a whole number with an optional unit, B, KiB, MiB, GiB
 // (powers of 1024) or KB, MB, GB (powers of 1000).
@@ -22,4 +23,4 @@ std::string formatSize(uint64_t bytes);
 // "12.3 ms", "2.00 s".
 std::string formatDuration(std::chrono::nanoseconds d);
 
-} // namespace halter::cli
+} // namespace halter

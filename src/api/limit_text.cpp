@@ -1,10 +1,21 @@
-#include "limit_text.h"
+#include "halter/limit_text.h"
 
 #include <charconv>
 #include <cmath>
-#include <fmt/core.h>
+#include <cstdio>
 
-namespace halter::cli {
+namespace halter {
+
+namespace {
+
+// "1.50 MiB": `digits` decimals, then the unit.
+std::string withUnit(double value, int digits, const char *unit) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f %s", digits, value, unit);
+  return text;
+}
+
+} // namespace
 namespace {
 
 // Splits "64MiB" into 64 and "MiB".
@@ -64,18 +75,18 @@ Result<std::chrono::nanoseconds> parseDuration(std::string_view text) {
 }
 
 std::string formatSize(uint64_t bytes) {
-  if (bytes < 1024) return fmt::format("{} B", bytes);
-  if (bytes < (1u << 20)) return fmt::format("{:.2f} KiB", bytes / 1024.0);
-  if (bytes < (1u << 30)) return fmt::format("{:.2f} MiB", bytes / 1048576.0);
-  return fmt::format("{:.2f} GiB", bytes / 1073741824.0);
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  if (bytes < (1u << 20)) return withUnit(bytes / 1024.0, 2, "KiB");
+  if (bytes < (1u << 30)) return withUnit(bytes / 1048576.0, 2, "MiB");
+  return withUnit(bytes / 1073741824.0, 2, "GiB");
 }
 
 std::string formatDuration(std::chrono::nanoseconds d) {
   double ns = static_cast<double>(d.count());
-  if (ns < 1e3) return fmt::format("{:.0f} ns", ns);
-  if (ns < 1e6) return fmt::format("{:.1f} us", ns / 1e3);
-  if (ns < 1e9) return fmt::format("{:.1f} ms", ns / 1e6);
-  return fmt::format("{:.2f} s", ns / 1e9);
+  if (ns < 1e3) return withUnit(ns, 0, "ns");
+  if (ns < 1e6) return withUnit(ns / 1e3, 1, "us");
+  if (ns < 1e9) return withUnit(ns / 1e6, 1, "ms");
+  return withUnit(ns / 1e9, 2, "s");
 }
 
-} // namespace halter::cli
+} // namespace halter
