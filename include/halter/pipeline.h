@@ -68,9 +68,11 @@ struct FuelPolicy {
 };
 
 struct ManifestOptions {
-  // DAGwood resolves `module` against the working directory; true resolves
-  // it against the manifest's directory instead.
+  // DAGwood resolves a relative `module` against the working directory;
+  // true resolves it against the manifest's directory instead, and a
+  // module_dir against that directory (it wins over both).
   bool modules_relative_to_manifest = false;
+  std::string module_dir;
 };
 
 struct Manifest {

@@ -109,21 +109,6 @@ GraphInfo describeGraph(const Manifest &m) {
   return g;
 }
 
-std::vector<std::vector<size_t>> ancestorsOf(const Manifest &m) {
-  GraphInfo g = describeGraph(m);
-  std::vector<std::vector<size_t>> deps = dependencyIndices(m);
-  std::vector<std::vector<size_t>> anc(m.nodes.size());
-  for (size_t i : g.order) { // dependencies come first in print order
-    std::set<size_t> all;
-    for (size_t d : deps[i]) {
-      all.insert(d);
-      all.insert(anc[d].begin(), anc[d].end());
-    }
-    anc[i].assign(all.begin(), all.end());
-  }
-  return anc;
-}
-
 namespace {
 
 std::string dotQuote(const std::string &s) {

@@ -17,8 +17,4 @@ std::vector<std::string> validateGraph(const Manifest &m);
 // depends_on, repeats dropped).
 std::vector<std::vector<size_t>> dependencyIndices(const Manifest &m);
 
-// Per node, whether it is an ancestor-or-self of each other node is too
-// much for big DAGs; this gives every node's ancestors as sorted indices.
-std::vector<std::vector<size_t>> ancestorsOf(const Manifest &m);
-
 } // namespace halter::pipeline

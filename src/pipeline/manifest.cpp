@@ -470,9 +470,10 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
       m.nodes.push_back(std::move(node));
     }
   }
-  std::filesystem::path base = options.modules_relative_to_manifest
-                                   ? std::filesystem::path(m.path).parent_path()
-                                   : std::filesystem::path();
+  std::filesystem::path base =
+      !options.module_dir.empty()            ? std::filesystem::path(options.module_dir)
+      : options.modules_relative_to_manifest ? std::filesystem::path(m.path).parent_path()
+                                             : std::filesystem::path();
   for (NodeSpec &node : m.nodes)
     if (node.kind == NodeKind::Wasm)
       node.module_path = std::filesystem::path(node.module).is_absolute() || base.empty()

@@ -97,7 +97,6 @@ struct Pipeline::State {
   Manifest manifest;
   GraphInfo graph;
   std::vector<std::vector<size_t>> deps;
-  std::vector<std::vector<size_t>> ancestors;
   std::vector<size_t> print_pos;
   std::vector<size_t> rank; // DAGwood's work-queue rank
   std::vector<size_t> depth;
@@ -141,6 +140,8 @@ public:
     const size_t n = m.nodes.size();
     reports_.resize(n);
     resolved_.assign(n, false);
+    best_.assign(n, std::nullopt);
+    unresolved_ = n;
     started_.assign(n, false);
     pending_.resize(n);
     for (size_t i = 0; i < n; ++i) {
@@ -189,8 +190,12 @@ public:
   std::vector<NodeReport> reports() { return std::move(reports_); }
 
 private:
-  size_t unresolved() const {
-    return size_t(std::count(resolved_.begin(), resolved_.end(), false));
+  size_t unresolved() const { return unresolved_; }
+
+  // Under the lock: v is done (run, skipped or cancelled before it ran).
+  void resolve(size_t v) {
+    resolved_[v] = true;
+    --unresolved_;
   }
 
   void makeReady(size_t v) {
@@ -222,16 +227,32 @@ private:
   }
 
   // The output of the last successful transform among v's ancestors, in
-  // print order; the pipeline input when there is none.
+  // print order; the pipeline input when there is none. Each finished node
+  // keeps that transform for its own dependents (best_), so this looks at
+  // v's direct dependencies only.
   std::string inputFor(size_t v) const {
     std::optional<size_t> best;
-    for (size_t a : p_.ancestors[v]) {
-      const NodeReport &r = reports_[a];
-      if (r.outcome != NodeOutcome::Returned || p_.manifest.nodes[a].intent != Intent::Transform)
-        continue;
-      if (!best || p_.print_pos[a] > p_.print_pos[*best]) best = a;
+    for (size_t d : p_.deps[v]) {
+      std::optional<size_t> candidate = succeededTransform(d) ? std::optional<size_t>(d) : best_[d];
+      if (candidate && (!best || p_.print_pos[*candidate] > p_.print_pos[*best])) best = candidate;
     }
     return best ? reports_[*best].output : std::string(input_);
+  }
+
+  bool succeededTransform(size_t v) const {
+    return reports_[v].outcome == NodeOutcome::Returned &&
+           p_.manifest.nodes[v].intent == Intent::Transform;
+  }
+
+  // Under the lock, once v has finished: the latest successful transform
+  // among v's ancestors (v itself counts for its dependents in inputFor).
+  void noteBest(size_t v) {
+    std::optional<size_t> best;
+    for (size_t d : p_.deps[v]) {
+      std::optional<size_t> candidate = succeededTransform(d) ? std::optional<size_t>(d) : best_[d];
+      if (candidate && (!best || p_.print_pos[*candidate] > p_.print_pos[*best])) best = candidate;
+    }
+    best_[v] = best;
   }
 
   NodeReport runNode(size_t v, const std::string &input) {
@@ -295,7 +316,8 @@ private:
   void finish(size_t v, NodeReport r) {
     const bool failed = failedOutcome(r.outcome);
     reports_[v] = std::move(r);
-    resolved_[v] = true;
+    resolve(v);
+    noteBest(v);
     if (failed) {
       if (p_.manifest.failure == FailureStrategy::FailFast) {
         stopAll("the run stopped: '" + reports_[v].id + "' " +
@@ -315,7 +337,7 @@ private:
   void skipDescendants(size_t v, const std::string &why) {
     for (size_t d : p_.graph.dependents[v]) {
       if (resolved_[d] || started_[d]) continue;
-      resolved_[d] = true;
+      resolve(d);
       reports_[d].outcome = NodeOutcome::Skipped;
       reports_[d].message = why;
       ready_.erase(std::remove(ready_.begin(), ready_.end(), d), ready_.end());
@@ -330,7 +352,7 @@ private:
     if (stop_reason_.empty()) stop_reason_ = why;
     for (size_t i = 0; i < resolved_.size(); ++i) {
       if (resolved_[i] || started_[i]) continue;
-      resolved_[i] = true;
+      resolve(i);
       reports_[i].outcome = NodeOutcome::Skipped;
       reports_[i].message = stop_reason_;
     }
@@ -350,6 +372,8 @@ private:
   std::vector<NodeReport> reports_;
   std::vector<bool> resolved_, started_;
   std::vector<size_t> pending_;
+  std::vector<std::optional<size_t>> best_; // see noteBest
+  size_t unresolved_ = 0;
   std::deque<size_t> ready_;
   size_t running_ = 0;
   size_t level_ = 0, level_left_ = 0;
@@ -384,7 +408,6 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(Manifest manifest) {
   }
   s->graph = describeGraph(manifest);
   s->deps = dependencyIndices(manifest);
-  s->ancestors = ancestorsOf(manifest);
   s->print_pos.resize(manifest.nodes.size());
   for (size_t i = 0; i < s->graph.order.size(); ++i) s->print_pos[s->graph.order[i]] = i;
   s->rank = lifoRanks(s->graph, s->deps);

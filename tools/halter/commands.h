@@ -54,6 +54,7 @@ struct PipelineOptions {
   unsigned max_concurrency = 0;
   std::string report; // --report FILE.json
   bool relative_to_manifest = false;
+  std::string module_dir; // --module-dir: relative modules resolve here
 };
 int pipelineRunCommand(const PipelineOptions &options);
 int pipelineCheckCommand(const PipelineOptions &options);

@@ -103,6 +103,8 @@ int main(int argc, char **argv) {
     sub->add_flag("--modules-relative-to-manifest", pipeline_options.relative_to_manifest,
                   "Resolve `module:` paths against the manifest's directory (DAGwood: the "
                   "working directory)");
+    sub->add_option("--module-dir", pipeline_options.module_dir,
+                    "Resolve relative `module:` paths against this directory");
   }
   pipeline_run->add_option("--input", pipeline_options.input, "The pipeline's input text");
   pipeline_run->add_option("--input-file", pipeline_options.input_file,

@@ -24,6 +24,7 @@ using namespace halter::pipeline;
 Result<Manifest> loadManifest(const PipelineOptions &o) {
   ManifestOptions mo;
   mo.modules_relative_to_manifest = o.relative_to_manifest;
+  mo.module_dir = o.module_dir;
   auto m = Manifest::load(o.manifest, mo);
   if (!m) return m;
   for (const std::string &w : m->warnings) fmt::print(stderr, "warning: {}\n", w);
