@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds halter and shows the CLI on a C guest compiled to wasm32 at build time
 # (examples/guests/compute.c: a prime sieve, a Mandelbrot checksum, Fibonacci,
-# a division that traps), a real WASI program from the npm registry, and
-# limits stopping a guest that never returns.
+# a division that traps), a real WASI program from the npm registry, a
+# pipeline, and limits stopping a guest that never returns.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +35,14 @@ run "$halter" run .cache/guests/flite.wasm --dir "$out::/out:rw" --stats -- -t "
 ls -l "$out"
 echo
 rm -rf "$out"
+
+# A pipeline (examples/pipelines/text.yaml): two of DAGwood's text
+# processors, a sandboxed wasm processor with its own fuel and deadline,
+# and a join; the final output on stdout, the per-node summary on stderr.
+run "$halter" pipeline check build/examples/text.yaml --modules-relative-to-manifest
+run "$halter" pipeline run build/examples/text.yaml --modules-relative-to-manifest \
+  --input "hello pipelines"
+echo
 
 # Non-zero exit statuses: a trap is 4, a missing import is 3; a guest that
 # never returns is stopped by a deadline (6) or by fuel (5).

@@ -249,7 +249,7 @@ Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
   node.kind = backend == Backend::Wasm ? NodeKind::Wasm : NodeKind::Local;
   warnUnknown(n,
               {"id", "type", "processor", "endpoint", "module", "depends_on", "options", "abi",
-               "module_sha256", "retries", "backoff"},
+               "module_sha256", "retries", "backoff", "timeout", "max_memory"},
               named, warnings);
 
   if (const YAML::Node deps = n["depends_on"]; deps && !isEmptyPlain(deps)) {
