@@ -75,6 +75,10 @@ struct ManifestOptions {
   std::string module_dir;
 };
 
+// Bounds on what a manifest may hold (errors name them).
+inline constexpr size_t kMaxManifestBytes = size_t(4) << 20;
+inline constexpr size_t kMaxProcessors = 10000;
+
 struct Manifest {
   std::string path; // as given (the initial_context's config_file)
   Strategy strategy = Strategy::WorkQueue;

@@ -43,30 +43,38 @@ std::vector<std::string> validateGraph(const Manifest &m) {
 
   // DFS along dependency -> dependent edges, starting from each node in
   // manifest order (DAGwood starts in hash order; this is its deterministic
-  // form); the first back edge closes the reported cycle.
+  // form); the first back edge closes the reported cycle. Iterative, so a
+  // long chain cannot exhaust the stack.
   GraphInfo g = describeGraph(m);
   enum Color : uint8_t { kWhite, kGrey, kBlack };
   std::vector<Color> color(m.nodes.size(), kWhite);
-  std::vector<size_t> path;
-  std::function<bool(size_t)> visit = [&](size_t v) {
-    color[v] = kGrey;
-    path.push_back(v);
-    for (size_t w : g.dependents[v]) {
+  std::vector<std::pair<size_t, size_t>> stack; // node, next dependent to look at
+  for (size_t start = 0; start < m.nodes.size(); ++start) {
+    if (color[start] != kWhite) continue;
+    stack.push_back({start, 0});
+    color[start] = kGrey;
+    while (!stack.empty()) {
+      auto &[v, next] = stack.back();
+      if (next == g.dependents[v].size()) {
+        color[v] = kBlack;
+        stack.pop_back();
+        continue;
+      }
+      size_t w = g.dependents[v][next++];
       if (color[w] == kGrey) {
         std::string text = "Cyclic dependency detected: ";
-        auto from = std::find(path.begin(), path.end(), w);
-        for (auto it = from; it != path.end(); ++it) text += m.nodes[*it].id + " -> ";
+        auto from = std::find_if(stack.begin(), stack.end(),
+                                 [&](const std::pair<size_t, size_t> &e) { return e.first == w; });
+        for (auto it = from; it != stack.end(); ++it) text += m.nodes[it->first].id + " -> ";
         errors.push_back(text + m.nodes[w].id);
-        return true;
+        return errors;
       }
-      if (color[w] == kWhite && visit(w)) return true;
+      if (color[w] == kWhite) {
+        color[w] = kGrey;
+        stack.push_back({w, 0});
+      }
     }
-    path.pop_back();
-    color[v] = kBlack;
-    return false;
-  };
-  for (size_t v = 0; v < m.nodes.size(); ++v)
-    if (color[v] == kWhite && visit(v)) break;
+  }
   return errors;
 }
 
@@ -80,23 +88,35 @@ GraphInfo describeGraph(const Manifest &m) {
     if (m.nodes[i].depends_on.empty()) g.entry_points.push_back(i);
   }
   // Print order (dagwood-compat §3.8): entries, then passes over manifest
-  // order adding each node whose dependencies are all in.
-  std::vector<bool> added(n, false);
-  for (size_t e : g.entry_points) {
-    g.order.push_back(e);
-    added[e] = true;
+  // order adding each node whose dependencies are all in. A node joins in
+  // the pass after its last dependency's, or in the same pass when that
+  // dependency comes earlier in manifest order; computed per node in a
+  // Kahn order, then sorted, instead of repeating the passes.
+  std::vector<size_t> pass(n, 0), waiting(n);
+  std::vector<size_t> queue;
+  for (size_t i = 0; i < n; ++i) {
+    waiting[i] = deps[i].size();
+    if (waiting[i] == 0) queue.push_back(i);
   }
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (size_t i = 0; i < n; ++i) {
-      if (added[i]) continue;
-      if (std::all_of(deps[i].begin(), deps[i].end(), [&](size_t d) { return added[d]; })) {
-        g.order.push_back(i);
-        added[i] = true;
-        grew = true;
-      }
+  std::vector<bool> placed(n, false);
+  for (size_t q = 0; q < queue.size(); ++q) {
+    size_t v = queue[q];
+    placed[v] = true;
+    if (!deps[v].empty()) {
+      size_t p = 1;
+      for (size_t d : deps[v]) p = std::max(p, pass[d] == 0 ? 1 : (d < v ? pass[d] : pass[d] + 1));
+      pass[v] = p;
     }
+    for (size_t w : g.dependents[v])
+      if (--waiting[w] == 0) queue.push_back(w);
   }
+  g.order = g.entry_points;
+  std::vector<size_t> rest;
+  for (size_t i = 0; i < n; ++i)
+    if (placed[i] && !deps[i].empty()) rest.push_back(i);
+  std::sort(rest.begin(), rest.end(),
+            [&](size_t a, size_t b) { return pass[a] != pass[b] ? pass[a] < pass[b] : a < b; });
+  g.order.insert(g.order.end(), rest.begin(), rest.end());
   // Levels by longest path from an entry (Kahn by depth).
   std::vector<size_t> depth(n, 0);
   for (size_t i : g.order)

@@ -350,6 +350,47 @@ Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
   return node;
 }
 
+// Flow collections nested deeper than this, or block content indented
+// further, are refused: real manifests nest three or four levels.
+constexpr int kMaxFlowDepth = 64;
+constexpr size_t kMaxIndent = 256;
+
+Result<void> checkNesting(std::string_view yaml) {
+  int depth = 0, line = 1;
+  size_t column = 0;
+  bool indenting = true;
+  char quote = 0;
+  for (char c : yaml) {
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      indenting = true;
+      continue;
+    }
+    ++column;
+    if (indenting && c != ' ' && c != '-') {
+      indenting = false;
+      if (column > kMaxIndent)
+        return manifestError("line " + std::to_string(line) + ": indented more than " +
+                             std::to_string(kMaxIndent) + " columns");
+    }
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxFlowDepth)
+        return manifestError("line " + std::to_string(line) + ": nested more than " +
+                             std::to_string(kMaxFlowDepth) + " levels deep");
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return okResult();
+}
+
 } // namespace
 
 const char *strategyName(Strategy s) {
@@ -390,6 +431,11 @@ const char *abiName(Abi a) {
 
 Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
                                  const ManifestOptions &options) {
+  // yaml-cpp recurses per nesting level: bound the input before it does.
+  if (yaml.size() > kMaxManifestBytes)
+    return manifestError("the manifest is " + std::to_string(yaml.size()) + " bytes; at most " +
+                         std::to_string(kMaxManifestBytes) + " are read");
+  HALTER_TRY(checkNesting(yaml));
   YAML::Node root;
   // yaml-cpp reports syntax errors by throwing; they stop here.
   try {
@@ -465,6 +511,9 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
     if (!processors.IsSequence())
       return manifestError("processors: invalid type: " + describeValue(processors) +
                            ", expected a sequence" + at(processors));
+    if (processors.size() > kMaxProcessors)
+      return manifestError("processors: " + std::to_string(processors.size()) +
+                           " processors; at most " + std::to_string(kMaxProcessors));
     for (size_t i = 0; i < processors.size(); ++i) {
       HALTER_ASSIGN_OR_RETURN(NodeSpec node, readNode(processors[i], i, m, defaults, m.warnings));
       m.nodes.push_back(std::move(node));
