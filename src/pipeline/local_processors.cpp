@@ -301,6 +301,12 @@ ProcessorResult runDecoded(std::string_view name, std::u32string_view text) {
 
 } // namespace
 
+std::string encodeUtf8(std::u32string_view text) {
+  std::string out;
+  appendUtf8(out, text);
+  return out;
+}
+
 const std::vector<std::string_view> &localProcessorNames() {
   static const std::vector<std::string_view> kNames = {
       kUpper, kLower, kProper, kTitle, kReverse, kTokenCounter, kWordFrequency, kPrefixSuffix};

@@ -38,6 +38,9 @@ bool isLocalProcessor(std::string_view name);
 // Fixed in code, as in DAGwood; Transform for unknown names.
 Intent localIntent(std::string_view name);
 
+// UTF-8 of code points (the processors' encoder; tests build inputs with it).
+std::string encodeUtf8(std::u32string_view text);
+
 // Runs a processor named by isLocalProcessor() on `input` (arbitrary bytes).
 // Never throws. An unknown name gives a failed result with DAGwood's factory
 // message and error_code 0 (DAGwood rejects it before running anything).
