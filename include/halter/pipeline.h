@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -162,11 +163,24 @@ private:
   std::unique_ptr<State> state_;
 };
 
+// A node started, or finished (ran, or was skipped without starting).
+// Every node finishes exactly once per run.
+struct NodeEvent {
+  enum class Kind : uint8_t { Started, Finished };
+  Kind kind = Kind::Started;
+  size_t node = 0;                    // index in Manifest::nodes
+  const NodeReport *report = nullptr; // Finished: the node's report (valid during the call)
+};
+
 struct RunOptions {
   std::optional<Strategy> strategy;    // overrides the manifest's
   unsigned max_concurrency = 0;        // overrides the manifest's when not 0
   std::optional<std::string> hostname; // initial_context.hostname; default $HOSTNAME or "unknown"
   RunControl *control = nullptr;       // optional
+  // For progress views: called from the run's threads, one call at a time,
+  // with the scheduler's lock held, so it must be quick and must not call
+  // Pipeline::run (RunControl may be used).
+  std::function<void(const NodeEvent &)> on_event;
 };
 
 // Modules compiled and pools made once; run() any number of times, from

@@ -94,9 +94,18 @@ public:
   // The code the guest passed to proc_exit, if it called it.
   std::optional<int> exitCode() const;
 
+  // Makes this context what create(config) would have made (a new
+  // descriptor table, stdio, clocks, captured output, no exit code) while
+  // keeping its identity: instances already linked to it see the new state
+  // at their next WASI call, so a pooled instance, reset, runs as on a
+  // fresh WASI. Only while no instance linked to it is running. On failure
+  // (as create's) the old state is kept.
+  Result<void> reset(const WasiConfig &config);
+
 private:
   friend struct detail::WasiAccess;
   struct State; // src/wasi/state.h
+  static Result<std::unique_ptr<State>> makeState(const WasiConfig &config);
   explicit WasiContext(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };

@@ -1,5 +1,6 @@
 // The manifest: YAML (yaml-cpp) into a Manifest, with DAGwood's keys and
 // meanings (../shared/dagwood-compat.md §1) and halter's own on top.
+#include "halter/file_bytes.h"
 #include "halter/limit_text.h"
 #include "halter/pipeline.h"
 
@@ -539,11 +540,12 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
 }
 
 Result<Manifest> Manifest::load(const std::string &path, const ManifestOptions &options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError(ErrorCode::Io, kNoOffset, "cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path, options);
+  auto text = readFileText(path, kMaxManifestBytes);
+  if (!text && text.error().code == ErrorCode::ResourceLimit)
+    return manifestError("the manifest is larger than " + std::to_string(kMaxManifestBytes) +
+                         " bytes, the most that is read (" + text.error().message + ")");
+  if (!text) return makeError(ErrorCode::Io, kNoOffset, "cannot read " + text.error().message);
+  return parse(*text, path, options);
 }
 
 } // namespace halter::pipeline

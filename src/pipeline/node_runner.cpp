@@ -1,5 +1,6 @@
 #include "pipeline/node_runner.h"
 
+#include "halter/file_bytes.h"
 #include "halter/pool.h"
 #include "halter/wasi.h"
 #include "pipeline/local_processors.h"
@@ -7,12 +8,14 @@
 #include <openssl/evp.h>
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <mutex>
 
 namespace halter::pipeline {
 
 namespace {
+
+// Module files above this are refused (as the CLI's default --max-module-size).
+constexpr uint64_t kMaxModuleBytes = uint64_t{1} << 30;
 
 Error nodeError(const NodeSpec &node, std::string what) {
   return makeError(ErrorCode::InvalidManifest, kNoOffset,
@@ -59,6 +62,21 @@ NodeOutcome outcomeOf(const Outcome &o) {
   return NodeOutcome::Failed;
 }
 
+// A failed lease: the pool could not make an instance, e.g. the start
+// function was stopped by the node's limits or trapped.
+NodeOutcome outcomeOfError(const Error &e) {
+  switch (e.code) {
+  case ErrorCode::DeadlineExceeded:
+    return NodeOutcome::Deadline;
+  case ErrorCode::Cancelled:
+    return NodeOutcome::Cancelled;
+  case ErrorCode::InstantiationTrap:
+    return NodeOutcome::Trapped;
+  default:
+    return NodeOutcome::Failed;
+  }
+}
+
 std::string describeStop(const Outcome &o) {
   if (o.trapped()) return o.trap.describe();
   if (o.kind == OutcomeKind::Exited) return "the guest exited with " + std::to_string(o.exit_code);
@@ -77,99 +95,104 @@ Metadata wasmMetadata(const NodeSpec &node, const char *artifact, const char *ca
             {"output_length", std::to_string(out)}}}};
 }
 
-// DAGwood's C-style call sequence (dagwood-compat §4.2) on a pooled
-// instance. One fuel budget and one deadline cover allocate, process and
+// DAGwood's C-style call sequence (dagwood-compat §4.2) on an instance of
+// `pool`. One fuel budget and one deadline cover allocate, process and
 // deallocate together.
+Attempt runDagwood(const NodeSpec &node, InstancePool &pool, std::string_view input,
+                   const Limits &limits, const CancelToken &cancel) {
+  Attempt a;
+  auto lease = pool.lease();
+  if (!lease) {
+    a.outcome = outcomeOfError(lease.error());
+    a.message = "WASM execution failed: Runtime error: " + lease.error().describe();
+    return a;
+  }
+  Instance &inst = lease->instance();
+  Limits left = limits;
+  // A call that did not return ends the attempt: its outcome is the node's.
+  std::optional<Attempt> stopped;
+  auto call = [&](const char *name, std::vector<Value> args) -> std::optional<Value> {
+    CallOptions options;
+    options.limits = left;
+    options.cancel = cancel;
+    auto r = inst.call(name, args, options);
+    if (!r) {
+      Attempt s;
+      s.message = std::string("WASM execution failed: Runtime error: ") + r.error().describe();
+      stopped = std::move(s);
+      return std::nullopt;
+    }
+    a.fuel_used += r->stats.fuel_used;
+    a.peak_memory_bytes = std::max(a.peak_memory_bytes, r->stats.peak_memory_bytes);
+    if (left.fuel) *left.fuel -= std::min(*left.fuel, r->stats.fuel_used);
+    if (!r->returned()) {
+      Attempt s;
+      s.outcome = outcomeOf(*r);
+      s.message = std::string("WASM execution failed: Runtime error: Failed to call ") + name +
+                  " function: " + describeStop(*r);
+      stopped = std::move(s);
+      lease->discard(); // a guest stopped halfway holds half-done state
+      return std::nullopt;
+    }
+    return r->results.empty() ? Value() : r->results[0];
+  };
+  auto fail = [&](std::string message) {
+    a.outcome = NodeOutcome::Failed;
+    a.message = "WASM execution failed: " + std::move(message);
+    return a;
+  };
+  auto finish = [&]() {
+    stopped->fuel_used = a.fuel_used;
+    stopped->peak_memory_bytes = a.peak_memory_bytes;
+    return *stopped;
+  };
+  const int32_t len = int32_t(input.size());
+  auto in = call("allocate", {Value::i32(len)});
+  if (!in) return finish();
+  if (in->asI32() == 0) return fail("Runtime error: Failed to allocate input memory");
+  auto mem = inst.getExport("memory");
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t *>(input.data()), input.size());
+  if (!mem || !mem->write(uint32_t(in->asI32()), bytes))
+    return fail("Runtime error: Failed to write input to WASM memory");
+  auto lp = call("allocate", {Value::i32(4)});
+  if (!lp) return finish();
+  if (lp->asI32() == 0) {
+    (void)call("deallocate", {*in, Value::i32(len)});
+    return fail("Runtime error: Failed to allocate output length memory");
+  }
+  auto r = call("process", {*in, Value::i32(len), *lp});
+  if (!r) return finish();
+  if (!call("deallocate", {*in, Value::i32(len)})) return finish();
+  if (r->asI32() == 0) {
+    (void)call("deallocate", {*lp, Value::i32(4)});
+    return fail("Runtime error: WASM process function returned null pointer");
+  }
+  uint8_t lb[4];
+  if (!mem->read(uint32_t(lp->asI32()), lb))
+    return fail("Runtime error: Failed to read output length from WASM memory");
+  int32_t out_len;
+  std::memcpy(&out_len, lb, 4);
+  if (!call("deallocate", {*lp, Value::i32(4)})) return finish();
+  if (out_len < 0) return fail("Runtime error: Failed to read output from WASM memory");
+  std::string out(size_t(out_len), '\0');
+  if (out_len > 0 &&
+      !mem->read(uint32_t(r->asI32()), {reinterpret_cast<uint8_t *>(out.data()), out.size()}))
+    return fail("Runtime error: Failed to read output from WASM memory");
+  if (!call("deallocate", {*r, Value::i32(out_len == 0 ? 1 : out_len)})) return finish();
+  a.outcome = NodeOutcome::Returned;
+  a.metadata = wasmMetadata(node, "C-Style", "[\"c-style\", \"sandboxed\", \"no-system-access\"]",
+                            input.size(), out.size());
+  a.output = std::move(out);
+  return a;
+}
+
 class DagwoodRunner final : public NodeRunner {
 public:
   DagwoodRunner(NodeSpec node, std::unique_ptr<InstancePool> pool)
       : node_(std::move(node)), pool_(std::move(pool)) {}
 
   Attempt run(std::string_view input, const Limits &limits, const CancelToken &cancel) override {
-    Attempt a;
-    auto lease = pool_->lease();
-    if (!lease) {
-      a.message = "WASM execution failed: Runtime error: " + lease.error().describe();
-      return a;
-    }
-    Instance &inst = lease->instance();
-    Limits left = limits;
-    // A call that did not return ends the attempt: its outcome is the node's.
-    std::optional<Attempt> stopped;
-    auto call = [&](const char *name, std::vector<Value> args) -> std::optional<Value> {
-      CallOptions options;
-      options.limits = left;
-      options.cancel = cancel;
-      auto r = inst.call(name, args, options);
-      if (!r) {
-        Attempt s;
-        s.message = std::string("WASM execution failed: Runtime error: ") + r.error().describe();
-        stopped = std::move(s);
-        return std::nullopt;
-      }
-      a.fuel_used += r->stats.fuel_used;
-      a.peak_memory_bytes = std::max(a.peak_memory_bytes, r->stats.peak_memory_bytes);
-      if (left.fuel) *left.fuel -= std::min(*left.fuel, r->stats.fuel_used);
-      if (!r->returned()) {
-        Attempt s;
-        s.outcome = outcomeOf(*r);
-        s.message = std::string("WASM execution failed: Runtime error: Failed to call ") + name +
-                    " function: " + describeStop(*r);
-        stopped = std::move(s);
-        lease->discard(); // a guest stopped halfway holds half-done state
-        return std::nullopt;
-      }
-      return r->results.empty() ? Value() : r->results[0];
-    };
-    auto fail = [&](std::string message) {
-      a.outcome = NodeOutcome::Failed;
-      a.message = "WASM execution failed: " + std::move(message);
-      return a;
-    };
-    auto finish = [&]() {
-      stopped->fuel_used = a.fuel_used;
-      stopped->peak_memory_bytes = a.peak_memory_bytes;
-      return *stopped;
-    };
-    const int32_t len = int32_t(input.size());
-    auto in = call("allocate", {Value::i32(len)});
-    if (!in) return finish();
-    if (in->asI32() == 0) return fail("Runtime error: Failed to allocate input memory");
-    auto mem = inst.getExport("memory");
-    std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t *>(input.data()), input.size());
-    if (!mem || !mem->write(uint32_t(in->asI32()), bytes))
-      return fail("Runtime error: Failed to write input to WASM memory");
-    auto lp = call("allocate", {Value::i32(4)});
-    if (!lp) return finish();
-    if (lp->asI32() == 0) {
-      (void)call("deallocate", {*in, Value::i32(len)});
-      return fail("Runtime error: Failed to allocate output length memory");
-    }
-    auto r = call("process", {*in, Value::i32(len), *lp});
-    if (!r) return finish();
-    if (!call("deallocate", {*in, Value::i32(len)})) return finish();
-    if (r->asI32() == 0) {
-      (void)call("deallocate", {*lp, Value::i32(4)});
-      return fail("Runtime error: WASM process function returned null pointer");
-    }
-    uint8_t lb[4];
-    if (!mem->read(uint32_t(lp->asI32()), lb))
-      return fail("Runtime error: Failed to read output length from WASM memory");
-    int32_t out_len;
-    std::memcpy(&out_len, lb, 4);
-    if (!call("deallocate", {*lp, Value::i32(4)})) return finish();
-    if (out_len < 0) return fail("Runtime error: Failed to read output from WASM memory");
-    std::string out(size_t(out_len), '\0');
-    if (out_len > 0 &&
-        !mem->read(uint32_t(r->asI32()), {reinterpret_cast<uint8_t *>(out.data()), out.size()}))
-      return fail("Runtime error: Failed to read output from WASM memory");
-    if (!call("deallocate", {*r, Value::i32(out_len == 0 ? 1 : out_len)})) return finish();
-    a.outcome = NodeOutcome::Returned;
-    a.metadata =
-        wasmMetadata(node_, "C-Style", "[\"c-style\", \"sandboxed\", \"no-system-access\"]",
-                     input.size(), out.size());
-    a.output = std::move(out);
-    return a;
+    return runDagwood(node_, *pool_, input, limits, cancel);
   }
 
 private:
@@ -177,85 +200,139 @@ private:
   std::unique_ptr<InstancePool> pool_;
 };
 
+// The WASI side of a node whose module imports WASI: slots, each a WASI
+// context and a pool of the instances linked to it. A call takes a free
+// slot (or makes one) and resets its context to the call's configuration;
+// the slot's pool resets the instance. So every call runs on a pooled
+// instance with a WASI as fresh as a new one, and concurrent calls use
+// different slots.
+class WasiSlots {
+public:
+  struct Slot {
+    std::shared_ptr<WasiContext> context;
+    std::unique_ptr<InstancePool> pool;
+  };
+
+  WasiSlots(std::shared_ptr<const Module> module, PoolOptions options)
+      : module_(std::move(module)), options_(std::move(options)) {
+    options_.max_warm = 1;
+  }
+
+  Result<std::unique_ptr<Slot>> take(const WasiConfig &config) {
+    std::unique_ptr<Slot> slot;
+    {
+      std::lock_guard<std::mutex> g(lock_);
+      if (!free_.empty()) {
+        slot = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (slot) {
+      HALTER_TRY(slot->context->reset(config));
+      return slot;
+    }
+    HALTER_ASSIGN_OR_RETURN(std::shared_ptr<WasiContext> context, WasiContext::create(config));
+    Linker linker;
+    addWasiToLinker(linker, context);
+    HALTER_ASSIGN_OR_RETURN(std::unique_ptr<InstancePool> pool,
+                            InstancePool::create(module_, std::move(linker), options_));
+    return std::make_unique<Slot>(Slot{std::move(context), std::move(pool)});
+  }
+
+  // After the call's lease has ended.
+  void give(std::unique_ptr<Slot> slot) {
+    std::lock_guard<std::mutex> g(lock_);
+    if (free_.size() < kMaxFree) free_.push_back(std::move(slot));
+  }
+
+private:
+  static constexpr size_t kMaxFree = 8;
+  std::shared_ptr<const Module> module_;
+  PoolOptions options_;
+  std::mutex lock_;
+  std::vector<std::unique_ptr<Slot>> free_;
+};
+
 // A `dagwood`-ABI module that imports WASI: a capability-less WASI (no
-// preopens, stdio discarded) made for each call, so no state is shared
-// between concurrent runs.
+// preopens, stdio discarded).
 class DagwoodWasiRunner final : public NodeRunner {
 public:
-  DagwoodWasiRunner(NodeSpec node, std::shared_ptr<const Module> module)
-      : node_(std::move(node)), module_(std::move(module)) {}
+  DagwoodWasiRunner(NodeSpec node, std::shared_ptr<const Module> module, PoolOptions options)
+      : node_(std::move(node)), slots_(std::move(module), std::move(options)) {}
 
   Attempt run(std::string_view input, const Limits &limits, const CancelToken &cancel) override {
     WasiConfig config;
     config.args = {node_.id};
     config.stdout_stream = WasiStdio::null();
     config.stderr_stream = WasiStdio::null();
-    auto context = WasiContext::create(config);
-    Attempt a;
-    if (!context) {
-      a.message = "WASM execution failed: Runtime error: " + context.error().describe();
+    auto slot = slots_.take(config);
+    if (!slot) {
+      Attempt a;
+      a.message = "WASM execution failed: Runtime error: " + slot.error().describe();
       return a;
     }
-    Linker linker;
-    addWasiToLinker(linker, *context);
-    PoolOptions options;
-    options.max_warm = 0;
-    auto pool = InstancePool::create(module_, linker, options);
-    if (!pool) {
-      a.message = "WASM execution failed: Runtime error: " + pool.error().describe();
-      return a;
-    }
-    return DagwoodRunner(node_, std::move(*pool)).run(input, limits, cancel);
+    Attempt a = runDagwood(node_, *(*slot)->pool, input, limits, cancel);
+    slots_.give(std::move(*slot));
+    return a;
   }
 
 private:
   NodeSpec node_;
-  std::shared_ptr<const Module> module_;
+  WasiSlots slots_;
 };
 
 // A WASI command: the payload on stdin, the output from stdout, exit code 0
 // (or a plain return from _start) is success; stderr goes into the message.
 class WasiCommandRunner final : public NodeRunner {
 public:
-  WasiCommandRunner(NodeSpec node, std::shared_ptr<const Module> module)
-      : node_(std::move(node)), module_(std::move(module)) {}
+  WasiCommandRunner(NodeSpec node, std::shared_ptr<const Module> module, PoolOptions options)
+      : node_(std::move(node)), slots_(std::move(module), std::move(options)) {}
 
   Attempt run(std::string_view input, const Limits &limits, const CancelToken &cancel) override {
-    Attempt a;
     WasiConfig config;
     config.args = {node_.id};
     config.stdin_stream = WasiStdio::buffer(std::string(input));
-    auto context = WasiContext::create(config);
-    if (!context) {
-      a.message = "WASI setup failed: " + context.error().describe();
+    auto slot = slots_.take(config);
+    if (!slot) {
+      Attempt a;
+      a.message = "WASI setup failed: " + slot.error().describe();
       return a;
     }
-    Linker linker;
-    addWasiToLinker(linker, *context);
-    auto inst = linker.instantiate(module_, limits, cancel);
-    if (!inst) {
-      a.message = "instantiation failed: " + inst.error().describe();
+    Attempt a = runCommand(**slot, input, limits, cancel);
+    slots_.give(std::move(*slot));
+    return a;
+  }
+
+private:
+  Attempt runCommand(WasiSlots::Slot &slot, std::string_view input, const Limits &limits,
+                     const CancelToken &cancel) {
+    Attempt a;
+    auto lease = slot.pool->lease();
+    if (!lease) {
+      a.outcome = outcomeOfError(lease.error());
+      a.message = "instantiation failed: " + lease.error().describe();
       return a;
     }
     CallOptions options;
     options.limits = limits;
     options.cancel = cancel;
-    auto r = (*inst)->call("_start", {}, options);
+    auto r = lease->instance().call("_start", {}, options);
     if (!r) {
       a.message = "call failed: " + r.error().describe();
       return a;
     }
     a.fuel_used = r->stats.fuel_used;
     a.peak_memory_bytes = r->stats.peak_memory_bytes;
-    const std::string &err = (*context)->capturedStderr();
+    const std::string &err = slot.context->capturedStderr();
     bool success = r->returned() || (r->kind == OutcomeKind::Exited && r->exit_code == 0);
     if (!success) {
+      lease->discard(); // as in runDagwood: no half-done instance goes back
       a.outcome = r->kind == OutcomeKind::Exited ? NodeOutcome::Failed : outcomeOf(*r);
       a.message = describeStop(*r) + (err.empty() ? "" : "; stderr: " + err);
       return a;
     }
     a.outcome = NodeOutcome::Returned;
-    a.output = (*context)->capturedStdout();
+    a.output = slot.context->capturedStdout();
     a.metadata =
         wasmMetadata(node_, "WASI-Command", "[\"wasi-command\", \"sandboxed\", \"no-preopens\"]",
                      input.size(), a.output.size());
@@ -263,9 +340,8 @@ public:
     return a;
   }
 
-private:
   NodeSpec node_;
-  std::shared_ptr<const Module> module_;
+  WasiSlots slots_;
 };
 
 std::string sha256Hex(const std::vector<uint8_t> &bytes) {
@@ -323,9 +399,9 @@ Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node) {
     return std::unique_ptr<NodeRunner>(
         new LocalRunner(node.processor, LocalOptions{node.prefix, node.suffix}));
   }
-  std::ifstream in(node.module_path, std::ios::binary);
-  if (!in) return nodeError(node, "cannot read module " + node.module_path);
-  std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
+  auto read = readFileBytes(node.module_path, kMaxModuleBytes);
+  if (!read) return nodeError(node, "cannot read module " + read.error().message);
+  std::vector<uint8_t> bytes = std::move(*read);
   if (!node.module_sha256.empty()) {
     std::string got = sha256Hex(bytes);
     if (got != node.module_sha256)
@@ -354,16 +430,21 @@ Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node) {
                                  " exports neither DAGwood's allocate/deallocate/process nor "
                                  "a WASI _start; say `abi:` to choose");
   }
+  // A start function runs when a pool makes an instance: the node's own
+  // limits bound it as well.
+  PoolOptions options;
+  options.max_warm = 8;
+  options.limits.fuel = node.fuel;
+  options.limits.timeout = node.timeout;
+  options.limits.max_memory_bytes = node.max_memory_bytes;
   if (abi == Abi::WasiCommand) {
     if (!exportsFunc(**module, "_start"))
       return nodeError(node, "abi wasi-command: module " + node.module_path + " exports no _start");
-    return std::unique_ptr<NodeRunner>(new WasiCommandRunner(node, *module));
+    return std::unique_ptr<NodeRunner>(new WasiCommandRunner(node, *module, options));
   }
   HALTER_TRY(checkDagwoodExports(node, **module));
   if (importsWasi(**module))
-    return std::unique_ptr<NodeRunner>(new DagwoodWasiRunner(node, *module));
-  PoolOptions options;
-  options.max_warm = 8;
+    return std::unique_ptr<NodeRunner>(new DagwoodWasiRunner(node, *module, options));
   auto pool = InstancePool::create(*module, Linker(), options);
   if (!pool) return nodeError(node, pool.error().describe());
   return std::unique_ptr<NodeRunner>(new DagwoodRunner(node, std::move(*pool)));

@@ -132,7 +132,7 @@ class Run {
 public:
   Run(const Pipeline::State &p, std::string_view input, const RunOptions &options,
       RunControl::State *control)
-      : p_(p), input_(input), control_(control) {
+      : p_(p), input_(input), control_(control), on_event_(options.on_event) {
     const Manifest &m = p.manifest;
     strategy_ = options.strategy.value_or(m.strategy);
     workers_ = options.max_concurrency ? options.max_concurrency : m.max_concurrency;
@@ -174,6 +174,7 @@ public:
       size_t v = *next;
       started_[v] = true;
       ++running_;
+      notify(NodeEvent::Kind::Started, v);
       std::string input = inputFor(v);
       g.unlock();
       NodeReport r = runNode(v, input);
@@ -196,6 +197,16 @@ private:
   void resolve(size_t v) {
     resolved_[v] = true;
     --unresolved_;
+  }
+
+  // Under the lock, so events never overlap and arrive in order.
+  void notify(NodeEvent::Kind kind, size_t v) const {
+    if (!on_event_) return;
+    NodeEvent e;
+    e.kind = kind;
+    e.node = v;
+    if (kind == NodeEvent::Kind::Finished) e.report = &reports_[v];
+    on_event_(e);
   }
 
   void makeReady(size_t v) {
@@ -318,6 +329,7 @@ private:
     reports_[v] = std::move(r);
     resolve(v);
     noteBest(v);
+    notify(NodeEvent::Kind::Finished, v);
     if (failed) {
       if (p_.manifest.failure == FailureStrategy::FailFast) {
         stopAll("the run stopped: '" + reports_[v].id + "' " +
@@ -340,6 +352,7 @@ private:
       resolve(d);
       reports_[d].outcome = NodeOutcome::Skipped;
       reports_[d].message = why;
+      notify(NodeEvent::Kind::Finished, d);
       ready_.erase(std::remove(ready_.begin(), ready_.end(), d), ready_.end());
       if (strategy_ == Strategy::Level && p_.depth[d] == level_) --level_left_;
       skipDescendants(d, why);
@@ -355,6 +368,7 @@ private:
       resolve(i);
       reports_[i].outcome = NodeOutcome::Skipped;
       reports_[i].message = stop_reason_;
+      notify(NodeEvent::Kind::Finished, i);
     }
     ready_.clear();
     std::lock_guard<std::mutex> g(tokens_lock_);
@@ -364,6 +378,7 @@ private:
   const Pipeline::State &p_;
   std::string_view input_;
   RunControl::State *control_;
+  const std::function<void(const NodeEvent &)> &on_event_;
   Strategy strategy_;
   unsigned workers_;
 

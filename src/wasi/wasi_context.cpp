@@ -92,7 +92,7 @@ const std::string kEmpty;
 WasiContext::WasiContext(std::unique_ptr<State> state) : state_(std::move(state)) {}
 WasiContext::~WasiContext() = default;
 
-Result<std::shared_ptr<WasiContext>> WasiContext::create(const WasiConfig &config) {
+Result<std::unique_ptr<WasiContext::State>> WasiContext::makeState(const WasiConfig &config) {
   auto state = std::make_unique<State>(std::max<uint32_t>(config.max_open_fds, 3),
                                        config.deterministic, config.seed);
   state->args = config.args;
@@ -165,7 +165,18 @@ Result<std::shared_ptr<WasiContext>> WasiContext::create(const WasiConfig &confi
     if (state->fds.insert(std::move(entry), number) != wasi::Errno::Success)
       return makeError(ErrorCode::ResourceLimit, kNoOffset, "WASI: descriptor table full");
   }
+  return state;
+}
+
+Result<std::shared_ptr<WasiContext>> WasiContext::create(const WasiConfig &config) {
+  HALTER_ASSIGN_OR_RETURN(std::unique_ptr<State> state, makeState(config));
   return std::shared_ptr<WasiContext>(new WasiContext(std::move(state)));
+}
+
+Result<void> WasiContext::reset(const WasiConfig &config) {
+  HALTER_ASSIGN_OR_RETURN(std::unique_ptr<State> state, makeState(config));
+  state_ = std::move(state);
+  return okResult();
 }
 
 const std::string &WasiContext::capturedStdout() const {

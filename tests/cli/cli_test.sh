@@ -103,11 +103,27 @@ processors:
   - {id: other, type: local, processor: reverse_text}
 YAML
 expect 11 "dependency 'bad' trapped" -- "$halter" pipeline run "$tmp/failing.yaml" --input x
+# The live progress view: on stderr when it is a terminal (script gives it
+# one), or with --progress always; never in a pipe by default.
+cat >"$tmp/spin.yaml" <<YAML
+strategy: level
+processors:
+  - {id: spin, type: wasm, module: $guests/dagwood_loop.wasm, options: {fuel_level: 500000000, timeout: 400ms}}
+YAML
+expect 11 '\[0/1\] 0 done, 0 failed, 0 skipped, 1 running: spin 0\.[0-9]s' -- "$halter" pipeline run "$tmp/spin.yaml" --input x --progress always
+expect 0 '\[[0-4]/4\] ' -- script -qec "'$halter' pipeline run '$tmp/chain.yaml' --input hi" /dev/null
+if "$halter" pipeline run "$tmp/spin.yaml" --input x 2>&1 | grep -q 'running'; then
+  failed=$((failed + 1))
+  echo "FAIL: the progress view was drawn into a pipe"
+else passed=$((passed + 1)); fi
 printf 'strategy: level_by_level\nprocessors: []\n' >"$tmp/bad.yaml"
 expect 10 'unknown variant `level_by_level`' -- "$halter" pipeline check "$tmp/bad.yaml"
 printf 'strategy: level\nprocessors:\n  - {id: a, type: local, processor: nope}\n' >"$tmp/bad2.yaml"
 expect 10 "Unknown local processor implementation: 'nope'" -- "$halter" pipeline run "$tmp/bad2.yaml" --input x
 expect 1 'cannot read' -- "$halter" pipeline check "$tmp/missing.yaml"
+expect 1 'Is a directory' -- "$halter" pipeline check "$tmp"
+expect 2 'input-file .*: Is a directory' -- "$halter" pipeline run "$tmp/chain.yaml" --input-file "$tmp"
+expect 2 'stdin: Is a directory' -- sh -c "'$halter' pipeline run '$tmp/chain.yaml' < '$tmp'"
 printf 'strategy: level\ntypo: 1\nprocessors: []\n' >"$tmp/warn.yaml"
 expect 0 'warning: manifest: unknown key `typo`' -- "$halter" pipeline check "$tmp/warn.yaml"
 first=$("$halter" run "$wasi/env.wasm" --deterministic --seed 5 2>&1)

@@ -54,7 +54,8 @@ struct PipelineOptions {
   unsigned max_concurrency = 0;
   std::string report; // --report FILE.json
   bool relative_to_manifest = false;
-  std::string module_dir; // --module-dir: relative modules resolve here
+  std::string module_dir;        // --module-dir: relative modules resolve here
+  std::string progress = "auto"; // --progress auto|always|never (auto: stderr is a terminal)
 };
 int pipelineRunCommand(const PipelineOptions &options);
 int pipelineCheckCommand(const PipelineOptions &options);

@@ -115,6 +115,11 @@ int main(int argc, char **argv) {
                            "Worker threads (default: the manifest's, else the cores)");
   pipeline_run->add_option("--report", pipeline_options.report,
                            "Write the per-node report as JSON to this file");
+  pipeline_run
+      ->add_option("--progress", pipeline_options.progress,
+                   "A live view of the running nodes on stderr: auto (when stderr is a "
+                   "terminal), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 
   try {
     app.parse(argc, argv);

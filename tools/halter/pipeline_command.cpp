@@ -1,19 +1,21 @@
 // halter pipeline run|check|graph MANIFEST.yaml
 #include "commands.h"
 #include "exit_status.h"
+#include "pipeline_progress.h"
 
+#include "halter/file_bytes.h"
 #include "halter/pipeline.h"
 
 #include <fmt/core.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace halter::cli {
 
@@ -47,6 +49,26 @@ std::string limitsText(const NodeSpec &n) {
 
 // Cancels the run on SIGINT (Ctrl-C): the handler only sets a flag that a
 // watcher thread turns into RunControl::cancel.
+// A pipeline's input is held in memory (and copied to each node): bounded.
+constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
+
+// The input from stdin, bounded; a read error (stdin a directory) is one.
+Result<std::string> readStdin() {
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return makeError(ErrorCode::Io, kNoOffset, std::string("stdin: ") + std::strerror(errno));
+    if (n == 0) return text;
+    if (text.size() + size_t(n) > kMaxInputBytes)
+      return makeError(ErrorCode::ResourceLimit, kNoOffset,
+                       "stdin: more than the limit of 1 GiB for a pipeline's input");
+    text.append(buf, size_t(n));
+  }
+}
+
 volatile std::sig_atomic_t g_interrupted = 0;
 void onInterrupt(int) {
   g_interrupted = 1;
@@ -109,14 +131,19 @@ int pipelineRunCommand(const PipelineOptions &o) {
   if (o.input) {
     input = *o.input;
   } else if (!o.input_file.empty()) {
-    std::ifstream in(o.input_file, std::ios::binary);
-    if (!in) {
-      fmt::print(stderr, "error: cannot read --input-file {}\n", o.input_file);
+    auto text = readFileText(o.input_file, kMaxInputBytes);
+    if (!text) {
+      fmt::print(stderr, "error: --input-file {}\n", text.error().message);
       return kExitUsage;
     }
-    input.assign(std::istreambuf_iterator<char>(in), {});
+    input = std::move(*text);
   } else {
-    input.assign(std::istreambuf_iterator<char>(std::cin), {});
+    auto text = readStdin();
+    if (!text) {
+      fmt::print(stderr, "error: {}\n", text.error().message);
+      return kExitUsage;
+    }
+    input = std::move(*text);
   }
   auto p = Pipeline::create(*m);
   if (!p) return manifestFailure(o, p.error());
@@ -125,18 +152,25 @@ int pipelineRunCommand(const PipelineOptions &o) {
   pipeline::RunOptions ro;
   ro.control = &control;
   ro.max_concurrency = o.max_concurrency;
+  std::optional<ProgressView> progress;
+  if (o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO))) {
+    progress.emplace(*m, stderr);
+    ro.on_event = [&progress](const NodeEvent &e) { progress->onEvent(e); };
+  }
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGPIPE, SIG_IGN);
   std::atomic<bool> done{false};
   std::thread watcher([&] {
-    while (!done) {
+    for (int tick = 0; !done; ++tick) {
       if (g_interrupted) control.cancel();
+      if (progress && tick % 5 == 0) progress->draw(); // every 100 ms
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
   RunReport report = (*p)->run(input, ro);
   done = true;
   watcher.join();
+  if (progress) progress->clear();
 
   if (report.has_final_output) fmt::print("{}", report.final_output);
   std::fflush(stdout);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <thread>
 
@@ -258,6 +259,84 @@ void expectSameRun(const RunReport &a, const RunReport &b, const std::string &wh
     EXPECT_EQ(a.nodes[i].outcome, b.nodes[i].outcome) << what << " node " << a.nodes[i].id;
     EXPECT_EQ(a.nodes[i].output, b.nodes[i].output) << what << " node " << a.nodes[i].id;
     EXPECT_EQ(a.nodes[i].metadata, b.nodes[i].metadata) << what;
+  }
+}
+
+// The progress events of a run (RunOptions::on_event) describe it exactly:
+// every node finishes once with its final report, a node starts at most
+// once, after all its dependencies finished and before it finishes, and no
+// more run at once than max_concurrency.
+void expectConsistentEvents(const std::string &yaml, const RunOptions &base,
+                            const std::string &what) {
+  Manifest m = parseOk(yaml);
+  auto p = Pipeline::create(m);
+  ASSERT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+  const size_t n = m.nodes.size();
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < n; ++i) index[m.nodes[i].id] = i;
+  std::vector<int> started(n, 0), finished(n, 0);
+  std::vector<NodeOutcome> seen(n);
+  unsigned running = 0, peak = 0;
+  std::vector<std::string> errors;
+  RunOptions o = base;
+  o.on_event = [&](const NodeEvent &e) {
+    if (e.node >= n) {
+      errors.push_back("node index out of range");
+      return;
+    }
+    const NodeSpec &spec = m.nodes[e.node];
+    if (e.kind == NodeEvent::Kind::Started) {
+      if (started[e.node]++ || finished[e.node]) errors.push_back(spec.id + " started twice/late");
+      for (const std::string &d : spec.depends_on)
+        if (!finished[index[d]]) errors.push_back(spec.id + " started before " + d + " finished");
+      peak = std::max(peak, ++running);
+    } else {
+      if (finished[e.node]++) errors.push_back(spec.id + " finished twice");
+      if (!e.report) {
+        errors.push_back(spec.id + " finished without a report");
+        return;
+      }
+      seen[e.node] = e.report->outcome;
+      if (started[e.node])
+        --running;
+      else if (e.report->outcome != NodeOutcome::Skipped)
+        errors.push_back(spec.id + " finished without starting");
+    }
+  };
+  RunReport r = (*p)->run("Some text, Some TEXT", o);
+  EXPECT_TRUE(errors.empty()) << what << ": " << (errors.empty() ? "" : errors[0]);
+  for (size_t i = 0; i < n; ++i) {
+    EXPECT_EQ(finished[i], 1) << what << " node " << m.nodes[i].id;
+    EXPECT_EQ(seen[i], r.nodes[i].outcome) << what << " node " << m.nodes[i].id;
+    EXPECT_EQ(started[i] == 1, r.nodes[i].outcome != NodeOutcome::Skipped)
+        << what << " node " << m.nodes[i].id;
+  }
+  EXPECT_LE(peak, o.max_concurrency) << what;
+}
+
+TEST(Pipeline, ProgressEventsDescribeTheRun) {
+  std::mt19937 rng(21);
+  for (int dag = 0; dag < 30; ++dag) {
+    std::string yaml = randomDag(rng);
+    // Some nodes trap: their dependents are skipped or the run stops.
+    const char *failure[] = {"fail_fast", "continue_on_error", "best_effort"};
+    yaml = "failure_strategy: " + std::string(failure[dag % 3]) + "\n" + yaml;
+    for (int k = 0; k < 2; ++k) {
+      size_t at = yaml.find("processor: ", rng() % yaml.size());
+      if (at == std::string::npos || yaml.compare(at, 12, "processor: x") == 0) continue;
+      size_t line_end = yaml.find('\n', at);
+      yaml.replace(at, line_end - at, "processor: x\n    module: " + guest("dagwood_trap"));
+      size_t type = yaml.rfind("type: local", at);
+      yaml.replace(type, 11, "type: wasm ");
+    }
+    for (Strategy s : {Strategy::WorkQueue, Strategy::Level, Strategy::Reactive})
+      for (unsigned c : {1u, 2u, 8u}) {
+        RunOptions o;
+        o.strategy = s;
+        o.max_concurrency = c;
+        expectConsistentEvents(yaml, o,
+                               yaml + " under " + strategyName(s) + " x" + std::to_string(c));
+      }
   }
 }
 
