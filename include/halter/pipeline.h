@@ -60,6 +60,12 @@ struct NodeSpec {
   unsigned retries = 0;                         // attempts after the first failed one
   std::chrono::nanoseconds backoff{10'000'000}; // before the first retry; doubles
   Place place;
+  // What DAGwood's runtime build would refuse here (an unimplemented
+  // backend, a missing `processor` or `module`, a bad intent or
+  // fuel_level). Manifest::parse accepts the node so that graph errors come
+  // first, as in DAGwood; Pipeline::create fails with this message, the
+  // first such node in manifest order.
+  std::string build_error;
 };
 
 struct FuelPolicy {

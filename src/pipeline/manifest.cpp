@@ -13,6 +13,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -220,6 +221,13 @@ Result<uint64_t> readFuelLevel(const YAML::Node &n, const std::string &id, const
   return std::clamp(*v, p.minimum, p.maximum);
 }
 
+// An error DAGwood finds when it builds the processor, after validating the
+// graph: Pipeline::create reports it, in manifest order (dagwood-compat §1.6).
+NodeSpec deferToBuild(NodeSpec &node, std::string message) {
+  node.build_error = std::move(message);
+  return node;
+}
+
 Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
                           const NodeDefaults &defaults, std::vector<std::string> &warnings) {
   const std::string where = "processors[" + std::to_string(index) + "]";
@@ -236,17 +244,6 @@ Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
   const YAML::Node type = n["type"];
   if (!type) return manifestError(named + ": missing field `type`" + at(n));
   HALTER_ASSIGN_OR_RETURN(Backend backend, readVariant(type, named + ".type", kBackends));
-  if (backend == Backend::Loadable || backend == Backend::Grpc || backend == Backend::Http) {
-    const char *what = backend == Backend::Loadable ? "dynamic library loading"
-                       : backend == Backend::Grpc   ? "gRPC client"
-                                                    : "HTTP client";
-    const char *name = backend == Backend::Loadable ? "Loadable"
-                       : backend == Backend::Grpc   ? "Grpc"
-                                                    : "Http";
-    return manifestError(std::string("Backend type '") + name +
-                         "' is not implemented for processor '" + node.id + "'. " + what +
-                         " is not yet supported." + at(type));
-  }
   node.kind = backend == Backend::Wasm ? NodeKind::Wasm : NodeKind::Local;
   warnUnknown(n,
               {"id", "type", "processor", "endpoint", "module", "depends_on", "options", "abi",
@@ -280,10 +277,23 @@ Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
   node.retries = limits.retries;
   if (limits.backoff) node.backoff = *limits.backoff;
 
+  // DAGwood's runtime build: from here on its errors wait for Pipeline::create.
+  if (backend == Backend::Loadable || backend == Backend::Grpc || backend == Backend::Http) {
+    const char *what = backend == Backend::Loadable ? "dynamic library loading"
+                       : backend == Backend::Grpc   ? "gRPC client"
+                                                    : "HTTP client";
+    const char *name = backend == Backend::Loadable ? "Loadable"
+                       : backend == Backend::Grpc   ? "Grpc"
+                                                    : "Http";
+    return deferToBuild(node, std::string("Backend type '") + name +
+                                  "' is not implemented for processor '" + node.id + "'. " + what +
+                                  " is not yet supported." + at(type));
+  }
   if (node.kind == NodeKind::Local) {
     const YAML::Node processor = n["processor"];
     if (!processor)
-      return manifestError("Local processor '" + node.id + "' missing 'processor' field" + at(n));
+      return deferToBuild(node,
+                          "Local processor '" + node.id + "' missing 'processor' field" + at(n));
     HALTER_ASSIGN_OR_RETURN(node.processor, readString(processor, named + ".processor"));
     node.intent = localIntent(node.processor); // fixed in code, as in DAGwood
     if (node.processor == "prefix_suffix_adder") {
@@ -296,24 +306,27 @@ Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
                   named + ".options (" + node.processor + ")", warnings);
     } else {
       warnUnknown(options, {"timeout", "max_memory"},
-                  named + ".options (" + node.processor + " reads none)", warnings);
+                  named + ".options" +
+                      (isLocalProcessor(node.processor) ? " (" + node.processor + " reads none)"
+                                                        : std::string()),
+                  warnings);
     }
     return node;
   }
 
   const YAML::Node module = n["module"];
   if (!module) {
-    return manifestError(
-        "Invalid input: Missing required 'module' field in WASM processor configuration "
-        "(processor '" +
-        node.id + "')" + at(n));
+    return deferToBuild(
+        node, "Invalid input: Missing required 'module' field in WASM processor configuration "
+              "(processor '" +
+                  node.id + "')" + at(n));
   }
   HALTER_ASSIGN_OR_RETURN(node.module, readString(module, named + ".module"));
   if (options["intent"]) {
     const YAML::Node intent = options["intent"];
     if (!isString(intent))
-      return manifestError("processor '" + node.id + "': Intent option must be a string" +
-                           at(intent));
+      return deferToBuild(node, "processor '" + node.id + "': Intent option must be a string" +
+                                    at(intent));
     std::string lower = intent.Scalar();
     for (char &c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "transform") {
@@ -321,17 +334,20 @@ Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
     } else if (lower == "analyze") {
       node.intent = Intent::Analyze;
     } else {
-      return manifestError("processor '" + node.id + "': Invalid intent '" + lower +
-                           "'. Must be 'transform' or 'analyze'." + at(intent));
+      return deferToBuild(node, "processor '" + node.id + "': Invalid intent '" + lower +
+                                    "'. Must be 'transform' or 'analyze'." + at(intent));
     }
   }
   if (m.fuel.minimum > m.fuel.maximum && options["fuel_level"]) {
-    return manifestError("wasm.fuel: minimum (" + std::to_string(m.fuel.minimum) +
-                         ") is greater than maximum (" + std::to_string(m.fuel.maximum) +
-                         "), so fuel_level of processor '" + node.id + "' cannot be clamped");
+    return deferToBuild(node, "wasm.fuel: minimum (" + std::to_string(m.fuel.minimum) +
+                                  ") is greater than maximum (" + std::to_string(m.fuel.maximum) +
+                                  "), so fuel_level of processor '" + node.id +
+                                  "' cannot be clamped");
   }
   if (options["fuel_level"]) {
-    HALTER_ASSIGN_OR_RETURN(node.fuel, readFuelLevel(options["fuel_level"], node.id, m.fuel));
+    auto fuel = readFuelLevel(options["fuel_level"], node.id, m.fuel);
+    if (!fuel) return deferToBuild(node, fuel.error().message);
+    node.fuel = *fuel;
   } else {
     node.fuel = m.fuel.default_fuel; // unclamped, as DAGwood does
   }
@@ -349,6 +365,23 @@ Result<NodeSpec> readNode(const YAML::Node &n, size_t index, const Manifest &m,
       return manifestError(named + ".module_sha256: expected 64 hexadecimal digits" + at(hash));
   }
   return node;
+}
+
+// The processors, appended to m.nodes (warnings to `warnings`).
+Result<void> readProcessors(const YAML::Node &processors, Manifest &m, const NodeDefaults &defaults,
+                            std::vector<std::string> &warnings) {
+  if (isEmptyPlain(processors)) return okResult();
+  if (!processors.IsSequence())
+    return manifestError("processors: invalid type: " + describeValue(processors) +
+                         ", expected a sequence" + at(processors));
+  if (processors.size() > kMaxProcessors)
+    return manifestError("processors: " + std::to_string(processors.size()) +
+                         " processors; at most " + std::to_string(kMaxProcessors));
+  for (size_t i = 0; i < processors.size(); ++i) {
+    HALTER_ASSIGN_OR_RETURN(NodeSpec node, readNode(processors[i], i, m, defaults, warnings));
+    m.nodes.push_back(std::move(node));
+  }
+  return okResult();
 }
 
 // Flow collections nested deeper than this, or block content indented
@@ -455,14 +488,20 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
   warnUnknown(
       root, {"strategy", "failure_strategy", "executor_options", "wasm", "processors", "defaults"},
       "manifest", m.warnings);
-  const YAML::Node strategy = root["strategy"];
-  if (!strategy) return manifestError("missing field `strategy`");
-  HALTER_ASSIGN_OR_RETURN(m.strategy, readVariant(strategy, "strategy", kStrategies));
-  m.strategy_spelling = strategy.Scalar();
-  if (const YAML::Node f = root["failure_strategy"]) {
-    HALTER_ASSIGN_OR_RETURN(m.failure, readVariant(f, "failure_strategy", kFailures));
-  }
-  if (const YAML::Node e = root["executor_options"]; e && !isEmptyPlain(e)) {
+  // Each top-level section, in the order they depend on each other
+  // (processors use wasm's fuel and the defaults).
+  NodeDefaults defaults;
+  auto readStrategy = [&](const YAML::Node &v) -> Result<void> {
+    HALTER_ASSIGN_OR_RETURN(m.strategy, readVariant(v, "strategy", kStrategies));
+    m.strategy_spelling = v.Scalar();
+    return okResult();
+  };
+  auto readFailure = [&](const YAML::Node &v) -> Result<void> {
+    HALTER_ASSIGN_OR_RETURN(m.failure, readVariant(v, "failure_strategy", kFailures));
+    return okResult();
+  };
+  auto readExecutor = [&](const YAML::Node &e) -> Result<void> {
+    if (isEmptyPlain(e)) return okResult();
     if (!e.IsMap())
       return manifestError("executor_options: invalid type: " + describeValue(e) +
                            ", expected a map" + at(e));
@@ -481,8 +520,10 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
                              at(u));
       }
     }
-  }
-  if (const YAML::Node w = root["wasm"]; w && !isEmptyPlain(w)) {
+    return okResult();
+  };
+  auto readWasm = [&](const YAML::Node &w) -> Result<void> {
+    if (isEmptyPlain(w)) return okResult();
     warnUnknown(w, {"fuel"}, "wasm", m.warnings);
     if (const YAML::Node fuel = w["fuel"]; fuel && fuel.IsMap()) {
       warnUnknown(fuel, {"default", "minimum", "maximum"}, "wasm.fuel", m.warnings);
@@ -497,29 +538,42 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
         HALTER_ASSIGN_OR_RETURN(m.fuel.maximum, readUnsigned(fuel["maximum"], "wasm.fuel.maximum"));
       }
     }
-  }
-  NodeDefaults defaults;
-  if (const YAML::Node d = root["defaults"]; d && !isEmptyPlain(d)) {
+    return okResult();
+  };
+  auto readDefaults = [&](const YAML::Node &d) -> Result<void> {
+    if (isEmptyPlain(d)) return okResult();
     if (!d.IsMap())
       return manifestError("defaults: invalid type: " + describeValue(d) + ", expected a map" +
                            at(d));
     warnUnknown(d, {"timeout", "max_memory", "retries", "backoff"}, "defaults", m.warnings);
-    HALTER_TRY(readLimits(d, "defaults", defaults));
-  }
-  const YAML::Node processors = root["processors"];
-  if (!processors) return manifestError("missing field `processors`");
-  if (!isEmptyPlain(processors)) {
-    if (!processors.IsSequence())
-      return manifestError("processors: invalid type: " + describeValue(processors) +
-                           ", expected a sequence" + at(processors));
-    if (processors.size() > kMaxProcessors)
-      return manifestError("processors: " + std::to_string(processors.size()) +
-                           " processors; at most " + std::to_string(kMaxProcessors));
-    for (size_t i = 0; i < processors.size(); ++i) {
-      HALTER_ASSIGN_OR_RETURN(NodeSpec node, readNode(processors[i], i, m, defaults, m.warnings));
-      m.nodes.push_back(std::move(node));
+    return readLimits(d, "defaults", defaults);
+  };
+  auto readAll = [&](const YAML::Node &p) { return readProcessors(p, m, defaults, m.warnings); };
+  const std::pair<const char *, std::function<Result<void>(const YAML::Node &)>> sections[] = {
+      {"strategy", readStrategy},         {"failure_strategy", readFailure},
+      {"executor_options", readExecutor}, {"wasm", readWasm},
+      {"defaults", readDefaults},         {"processors", readAll}};
+  // DAGwood (serde) reads the keys in document order and stops at the first
+  // error it meets; a missing key it reports only at the end. So each
+  // section's error is kept and the one earliest in the document wins.
+  auto documentIndex = [&](const std::string &key) {
+    size_t i = 0;
+    for (auto it = root.begin(); it != root.end(); ++it, ++i)
+      if (it->first.IsScalar() && it->first.Scalar() == key) return i;
+    return i;
+  };
+  std::optional<std::pair<size_t, Error>> first;
+  for (const auto &[key, read] : sections) {
+    const YAML::Node value = root[key];
+    if (!value) continue;
+    if (auto r = read(value); !r) {
+      const size_t index = documentIndex(key);
+      if (!first || index < first->first) first.emplace(index, r.error());
     }
   }
+  if (first) return first->second;
+  if (!root["strategy"]) return manifestError("missing field `strategy`");
+  if (!root["processors"]) return manifestError("missing field `processors`");
   std::filesystem::path base =
       !options.module_dir.empty()            ? std::filesystem::path(options.module_dir)
       : options.modules_relative_to_manifest ? std::filesystem::path(m.path).parent_path()

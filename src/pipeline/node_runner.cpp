@@ -393,6 +393,8 @@ Result<void> checkDagwoodExports(const NodeSpec &node, const Module &m) {
 } // namespace
 
 Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node) {
+  if (!node.build_error.empty())
+    return makeError(ErrorCode::InvalidManifest, kNoOffset, node.build_error);
   if (node.kind == NodeKind::Local) {
     if (!isLocalProcessor(node.processor))
       return nodeError(node, "Unknown local processor implementation: '" + node.processor + "'");

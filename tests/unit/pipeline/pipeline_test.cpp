@@ -31,6 +31,19 @@ std::string parseError(const std::string &yaml) {
   return m.error().message;
 }
 
+// A manifest that parses (its graph is valid) but whose processors DAGwood
+// could not build: Pipeline::create's message.
+std::string buildError(const std::string &yaml) {
+  auto m = Manifest::parse(yaml, "test.yaml");
+  EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message) << "\n" << yaml;
+  if (!m.ok()) return "";
+  auto p = Pipeline::create(*m);
+  EXPECT_FALSE(p.ok()) << yaml;
+  if (p.ok()) return "";
+  EXPECT_EQ(p.error().code, ErrorCode::InvalidManifest);
+  return p.error().message;
+}
+
 RunReport runYaml(const std::string &yaml, std::string_view input, RunOptions options = {}) {
   auto p = Pipeline::create(parseOk(yaml));
   EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
@@ -80,27 +93,44 @@ TEST(Manifest, KeyErrorsNameTheKeyAndTheLine) {
   EXPECT_EQ(parseError("strategy: level\n"), "missing field `processors`");
   EXPECT_EQ(parseError("strategy: level\nprocessors:\n  - {type: local}\n"),
             "processors[0]: missing field `id` at line 3 column 5");
-  EXPECT_EQ(parseError("strategy: level\nprocessors:\n  - {id: x, type: local}\n"),
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n  - {id: x, type: local}\n"),
             "Local processor 'x' missing 'processor' field at line 3 column 5");
-  EXPECT_EQ(parseError("strategy: level\nprocessors:\n  - {id: x, type: grpc}\n"),
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n  - {id: x, type: grpc}\n"),
             "Backend type 'Grpc' is not implemented for processor 'x'. gRPC client is not yet "
             "supported. at line 3 column 19");
-  EXPECT_EQ(parseError("strategy: level\nprocessors:\n  - {id: w, type: wasm}\n"),
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n  - {id: w, type: wasm}\n"),
             "Invalid input: Missing required 'module' field in WASM processor configuration "
             "(processor 'w') at line 3 column 5");
-  EXPECT_EQ(parseError("strategy: level\nprocessors:\n"
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n"
                        "  - {id: w, type: wasm, module: m.wasm, options: {intent: Summarize}}\n"),
             "processor 'w': Invalid intent 'summarize'. Must be 'transform' or 'analyze'. at "
             "line 3 column 59");
-  EXPECT_EQ(parseError("strategy: level\nprocessors:\n"
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n"
                        "  - {id: w, type: wasm, module: m.wasm, options: {intent: 3}}\n"),
             "processor 'w': Intent option must be a string at line 3 column 59");
-  EXPECT_EQ(parseError("strategy: level\nprocessors:\n"
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n"
                        "  - {id: w, type: wasm, module: m.wasm, options: {fuel_level: -5}}\n"),
             "processor 'w': fuel_level cannot be negative at line 3 column 63");
-  EXPECT_EQ(parseError("strategy: level\nprocessors:\n"
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n"
                        "  - {id: w, type: wasm, module: m.wasm, options: {fuel_level: 1.5}}\n"),
             "processor 'w': fuel_level must be a number at line 3 column 63");
+  // DAGwood validates the graph before it builds processors, and builds
+  // them in manifest order.
+  EXPECT_EQ(parseError("strategy: level\nprocessors:\n  - {id: x, type: local}\n"
+                       "  - {id: y, type: local, processor: reverse_text, depends_on: [zz]}\n"),
+            "Configuration validation failed:\nProcessor 'y' depends on 'zz' which does not exist");
+  EXPECT_EQ(buildError("strategy: level\nprocessors:\n"
+                       "  - {id: a, type: local, processor: CaseChanger}\n"
+                       "  - {id: g, type: grpc, endpoint: x}\n"),
+            "processor 'a': Unknown local processor implementation: 'CaseChanger'");
+  // serde reads the keys in document order; a missing key comes last.
+  EXPECT_EQ(parseError("processors:\n  - {id: a}\n"),
+            "processors[0] ('a'): missing field `type` at line 2 column 5");
+  EXPECT_EQ(parseError("failure_strategy: nope\nstrategy: bad\nprocessors: []\n"),
+            parseError("failure_strategy: nope\nprocessors: []\nstrategy: level\n"));
+  EXPECT_EQ(parseError("strategy: bad\nfailure_strategy: nope\nprocessors: []\n")
+                .rfind("strategy: unknown variant `bad`", 0),
+            0u);
   EXPECT_EQ(parseError("strategy: level\nprocessors: [\n"),
             parseError("strategy: level\nprocessors: [\n"));
   EXPECT_NE(parseError("strategy: level\nprocessors: [\n").find("YAML syntax error"),
