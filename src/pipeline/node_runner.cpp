@@ -392,7 +392,25 @@ Result<void> checkDagwoodExports(const NodeSpec &node, const Module &m) {
 
 } // namespace
 
-Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node) {
+struct ModuleCache::File {
+  Result<std::vector<uint8_t>> bytes = std::vector<uint8_t>();
+  std::string sha256; // computed when a node asks for it
+  std::optional<Result<std::shared_ptr<const Module>>> module;
+};
+
+ModuleCache::ModuleCache() = default;
+ModuleCache::~ModuleCache() = default;
+
+ModuleCache::File &ModuleCache::file(const std::string &path) {
+  std::unique_ptr<File> &f = files_[path];
+  if (!f) {
+    f = std::make_unique<File>();
+    f->bytes = readFileBytes(path, kMaxModuleBytes);
+  }
+  return *f;
+}
+
+Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node, ModuleCache &modules) {
   if (!node.build_error.empty())
     return makeError(ErrorCode::InvalidManifest, kNoOffset, node.build_error);
   if (node.kind == NodeKind::Local) {
@@ -401,13 +419,13 @@ Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node) {
     return std::unique_ptr<NodeRunner>(
         new LocalRunner(node.processor, LocalOptions{node.prefix, node.suffix}));
   }
-  auto read = readFileBytes(node.module_path, kMaxModuleBytes);
-  if (!read) return nodeError(node, "cannot read module " + read.error().message);
-  std::vector<uint8_t> bytes = std::move(*read);
+  ModuleCache::File &file = modules.file(node.module_path);
+  if (!file.bytes) return nodeError(node, "cannot read module " + file.bytes.error().message);
+  const std::vector<uint8_t> &bytes = *file.bytes;
   if (!node.module_sha256.empty()) {
-    std::string got = sha256Hex(bytes);
-    if (got != node.module_sha256)
-      return nodeError(node, "module " + node.module_path + " has sha256 " + got +
+    if (file.sha256.empty()) file.sha256 = sha256Hex(bytes);
+    if (file.sha256 != node.module_sha256)
+      return nodeError(node, "module " + node.module_path + " has sha256 " + file.sha256 +
                                  ", the manifest expects " + node.module_sha256);
   }
   // A component's preamble: the magic, then version 0x0d and layer 1.
@@ -418,7 +436,8 @@ Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node) {
                                "supported yet: build a core module with DAGwood's C-style "
                                "exports, or a WASI command");
   }
-  auto module = Module::compile(bytes);
+  if (!file.module) file.module = Module::compile(bytes);
+  const Result<std::shared_ptr<const Module>> &module = *file.module;
   if (!module)
     return nodeError(node, "module " + node.module_path + ": " + module.error().describe());
   Abi abi = node.abi;

@@ -5,6 +5,7 @@
 #include "halter/halter.h"
 #include "halter/pipeline.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,9 +30,23 @@ public:
   virtual Attempt run(std::string_view input, const Limits &limits, const CancelToken &cancel) = 0;
 };
 
+// The module files of one pipeline, each read and compiled once however
+// many nodes use it: the nodes share the compiled code (each keeps its own
+// pool and limits). Lives while the pipeline is built.
+class ModuleCache {
+public:
+  ModuleCache();
+  ~ModuleCache();
+  struct File; // node_runner.cpp
+  File &file(const std::string &path);
+
+private:
+  std::map<std::string, std::unique_ptr<File>> files_;
+};
+
 // The runner of `node` (a valid manifest's); errors name the node: an
 // unknown local processor, an unreadable or invalid module, a hash
 // mismatch, a WIT component, missing exports.
-Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node);
+Result<std::unique_ptr<NodeRunner>> makeRunner(const NodeSpec &node, ModuleCache &modules);
 
 } // namespace halter::pipeline

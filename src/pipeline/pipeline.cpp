@@ -417,8 +417,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(Manifest manifest) {
   auto s = std::make_unique<State>();
   // Processors are built in manifest order; the first failure wins (as in
   // DAGwood's runtime build).
+  ModuleCache modules;
   for (const NodeSpec &node : manifest.nodes) {
-    HALTER_ASSIGN_OR_RETURN(std::unique_ptr<NodeRunner> r, makeRunner(node));
+    HALTER_ASSIGN_OR_RETURN(std::unique_ptr<NodeRunner> r, makeRunner(node, modules));
     s->runners.push_back(std::move(r));
   }
   s->graph = describeGraph(manifest);
@@ -459,8 +460,12 @@ RunReport Pipeline::run(std::string_view input, const RunOptions &options) {
   for (size_t v : p.graph.order) {
     const NodeReport &r = report.nodes[v];
     if (r.outcome != NodeOutcome::Returned) continue;
-    for (const auto &[name, values] : r.metadata)
-      for (const auto &[k, val] : values) report.metadata[name][k] = val;
+    for (const auto &[name, values] : r.metadata) {
+      // Usually a name no node used before: one copy of its map.
+      auto [it, fresh] = report.metadata.try_emplace(name, values);
+      if (!fresh)
+        for (const auto &[k, val] : values) it->second[k] = val;
+    }
   }
   bool all_returned =
       std::all_of(report.nodes.begin(), report.nodes.end(),
