@@ -463,22 +463,11 @@ const char *abiName(Abi a) {
   return "?";
 }
 
-Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
-                                 const ManifestOptions &options) {
-  // yaml-cpp recurses per nesting level: bound the input before it does.
-  if (yaml.size() > kMaxManifestBytes)
-    return manifestError("the manifest is " + std::to_string(yaml.size()) + " bytes; at most " +
-                         std::to_string(kMaxManifestBytes) + " are read");
-  HALTER_TRY(checkNesting(yaml));
-  YAML::Node root;
-  // yaml-cpp reports syntax errors by throwing; they stop here.
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception &e) {
-    return manifestError("YAML syntax error: " + e.msg + " at line " +
-                         std::to_string(e.mark.line + 1) + " column " +
-                         std::to_string(e.mark.column + 1));
-  }
+namespace {
+
+// The manifest in a parsed YAML document.
+Result<Manifest> readManifest(const YAML::Node &root, std::string path,
+                              const ManifestOptions &options) {
   if (!root.IsMap()) {
     return manifestError("invalid type: " + describeValue(root) +
                          ", expected a map with `strategy` and `processors`");
@@ -524,8 +513,14 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
   };
   auto readWasm = [&](const YAML::Node &w) -> Result<void> {
     if (isEmptyPlain(w)) return okResult();
+    if (!w.IsMap())
+      return manifestError("wasm: invalid type: " + describeValue(w) + ", expected a map" + at(w));
     warnUnknown(w, {"fuel"}, "wasm", m.warnings);
-    if (const YAML::Node fuel = w["fuel"]; fuel && fuel.IsMap()) {
+    const YAML::Node fuel = w["fuel"];
+    if (fuel && !isEmptyPlain(fuel) && !fuel.IsMap())
+      return manifestError("wasm.fuel: invalid type: " + describeValue(fuel) + ", expected a map" +
+                           at(fuel));
+    if (fuel && fuel.IsMap()) {
       warnUnknown(fuel, {"default", "minimum", "maximum"}, "wasm.fuel", m.warnings);
       if (fuel["default"]) {
         HALTER_ASSIGN_OR_RETURN(m.fuel.default_fuel,
@@ -591,6 +586,33 @@ Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
     return manifestError(std::move(text));
   }
   return m;
+}
+
+} // namespace
+
+Result<Manifest> Manifest::parse(std::string_view yaml, std::string path,
+                                 const ManifestOptions &options) {
+  // yaml-cpp recurses per nesting level: bound the input before it does.
+  if (yaml.size() > kMaxManifestBytes)
+    return manifestError("the manifest is " + std::to_string(yaml.size()) + " bytes; at most " +
+                         std::to_string(kMaxManifestBytes) + " are read");
+  HALTER_TRY(checkNesting(yaml));
+  YAML::Node root;
+  // yaml-cpp reports syntax errors by throwing; they stop here.
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception &e) {
+    return manifestError("YAML syntax error: " + e.msg + " at line " +
+                         std::to_string(e.mark.line + 1) + " column " +
+                         std::to_string(e.mark.column + 1));
+  }
+  // Past the syntax, a yaml-cpp call may still throw on a shape nobody
+  // checked for: that, too, is an error of the manifest, never a crash.
+  try {
+    return readManifest(root, std::move(path), options);
+  } catch (const YAML::Exception &e) {
+    return manifestError(std::string("manifest: ") + e.what());
+  }
 }
 
 Result<Manifest> Manifest::load(const std::string &path, const ManifestOptions &options) {

@@ -91,6 +91,11 @@ TEST(Manifest, KeyErrorsNameTheKeyAndTheLine) {
       "executor_options.max_concurrency: invalid type: -1, expected an unsigned integer at "
       "line 2 column 37");
   EXPECT_EQ(parseError("strategy: level\n"), "missing field `processors`");
+  // Found by fuzz_manifest: yaml-cpp throws on a key looked up in a scalar.
+  EXPECT_EQ(parseError("strategy: level\nwasm: big\nprocessors: []\n"),
+            "wasm: invalid type: string \"big\", expected a map at line 2 column 7");
+  EXPECT_EQ(parseError("strategy: level\nwasm:\n  fuel: 3\nprocessors: []\n"),
+            "wasm.fuel: invalid type: 3, expected a map at line 3 column 9");
   EXPECT_EQ(parseError("strategy: level\nprocessors:\n  - {type: local}\n"),
             "processors[0]: missing field `id` at line 3 column 5");
   EXPECT_EQ(buildError("strategy: level\nprocessors:\n  - {id: x, type: local}\n"),
