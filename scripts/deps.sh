@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   googletest libgtest-dev libbenchmark-dev
-  libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libicu-dev libssl-dev graphviz
+  libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libicu-dev libssl-dev libzstd-dev graphviz
   wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
   nodejs
 )

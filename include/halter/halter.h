@@ -236,6 +236,12 @@ struct ResetOptions {
   CancelToken cancel;
 };
 
+// Instance::snapshot's choices.
+struct SnapshotOptions {
+  // zstd over the body (the memories' non-zero blocks, globals, tables).
+  bool compress = true;
+};
+
 // What Instance::stats counts since the instance was made.
 struct InstanceStats {
   // Runs of executions started on this instance (each Instance::call, each
@@ -409,6 +415,18 @@ public:
   // reach past the shrunk memory: take it again; read/write stay checked.
   Result<void> reset(const ResetOptions &options = {});
 
+  // The instance's state as bytes that Linker::restore turns into an equal
+  // instance, in this process or another (README "Snapshots"): its own
+  // memories (the 4 KiB blocks that are not all zero), globals and tables
+  // (functions by their index in the module's function index space) and
+  // dropped segments, under a versioned header with the module's hash and a
+  // checksum. Imported memories, tables and globals are not in it (their
+  // owner's snapshot holds them). Refused with InvalidArgument when a
+  // reference has no name in another process (a non-null externref, a
+  // function of another instance), with ReentrantCall while an execution is
+  // parked and InstanceBusy while a call runs.
+  Result<std::vector<uint8_t>> snapshot(const SnapshotOptions &options = {}) const;
+
   // Counters and sizes (InstanceStats). Safe to read while no call runs on
   // the instance; from the thread running one it is exact, from another
   // thread it is a snapshot that may lag.
@@ -448,8 +466,22 @@ public:
   Result<std::shared_ptr<Instance>> instantiate(std::shared_ptr<const Module> module,
                                                 const Limits &limits = {},
                                                 const CancelToken &cancel = {}) const;
+  // A new instance of `module`, with this linker's imports and `limits`, in
+  // the state `snapshot` (Instance::snapshot of an instance of the same
+  // module) holds. The start function does not run: the snapshot has its
+  // effects. Errors: InvalidSnapshot, saying what and where, for a snapshot
+  // that is truncated, corrupted, of another module or format version, or
+  // does not fit the module or the limits (it never yields an instance
+  // reaching outside its memories and tables); instantiate's otherwise.
+  // The snapshot's memory contents are mapped copy-on-write, and a reset of
+  // the restored instance goes back to the snapshot's state (a snapshot
+  // taken after an expensive init is a reset point after it).
+  Result<std::shared_ptr<Instance>> restore(std::shared_ptr<const Module> module,
+                                            std::span<const uint8_t> snapshot,
+                                            const Limits &limits = {}) const;
 
 private:
+  Result<std::vector<Extern>> resolveImports(const Module &module) const;
   std::map<std::pair<std::string, std::string>, Extern> defs_;
   std::string definition_error_; // the first bad definition, reported by instantiate
 };

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace halter {
 
@@ -66,6 +67,12 @@ struct PoolOptions {
   std::string init_export;
   // Runs the start function again on reset (ResetOptions::run_start).
   bool rerun_start = false;
+  // A snapshot (Instance::snapshot) of an instance of the pool's module:
+  // every instance is restored from it (Linker::restore) instead of
+  // instantiated, and reset back to it, so a lease starts from the state
+  // after an expensive init without running it. Checked when the pool is
+  // made. Empty: instances start from the module.
+  std::vector<uint8_t> reset_snapshot;
 };
 
 struct PoolStats {

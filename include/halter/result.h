@@ -40,6 +40,7 @@ namespace halter {
   X(Io, Usage, "input/output error")                                                               \
   X(PoolClosed, Usage, "instance pool destroyed")                                                  \
   X(InvalidManifest, Usage, "invalid pipeline manifest")                                           \
+  X(InvalidSnapshot, Usage, "invalid snapshot")                                                    \
   X(ReentrantCall, Run, "instance has a paused execution")                                         \
   X(DeadlineExceeded, Run, "deadline exceeded")                                                    \
   X(Cancelled, Run, "cancelled")                                                                   \

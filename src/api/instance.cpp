@@ -7,6 +7,7 @@
 #include "runtime/api_access.h"
 #include "runtime/instantiate.h"
 #include "runtime/lifetime_group.h"
+#include "runtime/snapshot.h"
 
 namespace halter {
 
@@ -246,6 +247,29 @@ Result<void> Instance::reset(const ResetOptions &options) {
   inst->resets.fetch_add(1, std::memory_order_relaxed);
   if (!options.run_start) return okResult();
   return runStartFunction(*inst, inst->limits, options.cancel);
+}
+
+Result<std::vector<uint8_t>> Instance::snapshot(const SnapshotOptions &options) const {
+  rt::Instance *inst = detail::ApiAccess::impl(*this);
+  if (inst == nullptr) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
+  if (!inst->tryEnter()) {
+    return makeError(ErrorCode::InstanceBusy, kNoOffset,
+                     "cannot snapshot the instance: another thread is running a call of it");
+  }
+  struct Leave {
+    rt::Instance *inst;
+    ~Leave() { inst->leave(); }
+  } leave{inst};
+  if (inst->busy_depth > 1) {
+    return makeError(ErrorCode::InstanceBusy, kNoOffset,
+                     "cannot snapshot the instance from inside one of its own calls");
+  }
+  if (inst->parked()) {
+    return makeError(ErrorCode::ReentrantCall, kNoOffset,
+                     "cannot snapshot the instance: it has a paused execution (snapshots of "
+                     "executions are not supported yet); resume or drop it first");
+  }
+  return rt::writeInstanceSnapshot(*inst, options.compress);
 }
 
 InstanceStats Instance::stats() const {

@@ -4,6 +4,7 @@
 #include "halter/halter.h"
 #include "runtime/api_access.h"
 #include "runtime/instantiate.h"
+#include "runtime/snapshot.h"
 
 namespace halter {
 
@@ -30,14 +31,10 @@ void Linker::defineInstance(const std::string &module, const Instance &instance)
   }
 }
 
-Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Module> module,
-                                                      const Limits &limits,
-                                                      const CancelToken &cancel) const {
-  if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
-  HALTER_TRY(exec::checkLimits(limits));
+Result<std::vector<Extern>> Linker::resolveImports(const Module &module) const {
   if (!definition_error_.empty())
     return makeError(ErrorCode::InvalidArgument, kNoOffset, definition_error_);
-  const compile::CompiledModule &cm = detail::ApiAccess::compiled(*module);
+  const compile::CompiledModule &cm = detail::ApiAccess::compiled(module);
   std::vector<Extern> imports;
   imports.reserve(cm.ir.imports.size());
   for (const ir::Import &imp : cm.ir.imports) {
@@ -52,7 +49,15 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
     }
     imports.push_back(it->second);
   }
+  return imports;
+}
 
+Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Module> module,
+                                                      const Limits &limits,
+                                                      const CancelToken &cancel) const {
+  if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  HALTER_TRY(exec::checkLimits(limits));
+  HALTER_ASSIGN_OR_RETURN(std::vector<Extern> imports, resolveImports(*module));
   HALTER_ASSIGN_OR_RETURN(
       std::shared_ptr<rt::Instance> impl,
       rt::instantiate(detail::ApiAccess::compiledShared(*module), imports, limits));
@@ -61,6 +66,21 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
   // and the caller's cancel token.
   HALTER_TRY(runStartFunction(*impl, limits, cancel));
 
+  return detail::ApiAccess::makeInstance(std::move(impl), std::move(module));
+}
+
+Result<std::shared_ptr<Instance>> Linker::restore(std::shared_ptr<const Module> module,
+                                                  std::span<const uint8_t> snapshot,
+                                                  const Limits &limits) const {
+  if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  HALTER_TRY(exec::checkLimits(limits));
+  HALTER_ASSIGN_OR_RETURN(std::shared_ptr<const rt::ResetPoint> point,
+                          rt::readSnapshot(detail::ApiAccess::compiled(*module), snapshot));
+  HALTER_ASSIGN_OR_RETURN(std::vector<Extern> imports, resolveImports(*module));
+  HALTER_ASSIGN_OR_RETURN(
+      std::shared_ptr<rt::Instance> impl,
+      rt::instantiate(detail::ApiAccess::compiledShared(*module), imports, limits));
+  HALTER_TRY(rt::applyResetPoint(*impl, std::move(point)));
   return detail::ApiAccess::makeInstance(std::move(impl), std::move(module));
 }
 

@@ -1,4 +1,5 @@
 #include "binary/decoder.h"
+#include "common/hash64.h"
 #include "compile/compiled_module.h"
 #include "compile/disassemble.h"
 #include "compile/lower.h"
@@ -36,6 +37,7 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
   HALTER_ASSIGN_OR_RETURN(cm->ir, binary::decodeModule(bytes, options.compile_threads));
   HALTER_TRY(valid::validateModule(cm->ir, options.compile_threads));
   cm->use_memory_image = options.memory_images;
+  cm->content_hash = hash64(bytes);
   compile::describeModule(*cm);
   HALTER_TRY(lowerEagerly(*cm, options.lowering));
   cm->compile_time = std::chrono::steady_clock::now() - started;

@@ -23,6 +23,8 @@ struct CompiledModule {
   std::vector<ExportInfo> exports;
   std::vector<SectionInfo> sections;
   std::chrono::nanoseconds compile_time{0};
+  // hash64 of the module's bytes: a snapshot names its module by it.
+  uint64_t content_hash = 0;
 
   // Held while a form of a function is lowered and published (first calls
   // from several threads lower it once).

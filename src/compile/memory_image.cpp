@@ -3,6 +3,7 @@
 #include "halter/types.h"
 
 #include <algorithm>
+#include <functional>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -49,18 +50,35 @@ std::shared_ptr<const MemoryImage> MemoryImage::layOut(const ir::Module &m) {
   if (end == 0) return nullptr; // all zeros: the anonymous mapping already is
   uint64_t host_page = uint64_t(sysconf(_SC_PAGESIZE));
   uint64_t bytes = std::min((end + host_page - 1) / host_page * host_page, initial_bytes);
+  // In order, so that a later segment overwrites an earlier one, as
+  // instantiation's copies would.
+  return create(bytes, [&](int fd) {
+    for (const ir::DataSegment &seg : m.datas) {
+      if (seg.mode != ir::SegmentMode::Active || seg.data_size == 0) continue;
+      if (!writeAll(fd, m.bytes.data() + seg.data_begin, seg.data_size, *constantOffset(seg)))
+        return false;
+    }
+    return true;
+  });
+}
+
+std::shared_ptr<const MemoryImage> MemoryImage::fromRuns(std::span<const Run> runs) {
+  if (runs.empty()) return nullptr;
+  uint64_t host_page = uint64_t(sysconf(_SC_PAGESIZE));
+  uint64_t end = runs.back().offset + runs.back().size;
+  return create((end + host_page - 1) / host_page * host_page, [&](int fd) {
+    for (const Run &run : runs)
+      if (!writeAll(fd, run.data, run.size, run.offset)) return false;
+    return true;
+  });
+}
+
+std::shared_ptr<const MemoryImage> MemoryImage::create(uint64_t bytes,
+                                                       const std::function<bool(int fd)> &fill) {
   int fd = memfd_create("halter-memory-image", MFD_CLOEXEC);
   if (fd < 0) return nullptr;
   std::shared_ptr<MemoryImage> image(new MemoryImage(fd, bytes));
-  if (ftruncate(fd, off_t(bytes)) != 0) return nullptr;
-  // In order, so that a later segment overwrites an earlier one, as
-  // instantiation's copies would.
-  for (const ir::DataSegment &seg : m.datas) {
-    if (seg.mode != ir::SegmentMode::Active || seg.data_size == 0) continue;
-    if (!writeAll(fd, m.bytes.data() + seg.data_begin, seg.data_size, *constantOffset(seg))) {
-      return nullptr;
-    }
-  }
+  if (ftruncate(fd, off_t(bytes)) != 0 || !fill(fd)) return nullptr;
   void *view = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
   if (view == MAP_FAILED) return nullptr;
   image->view_ = static_cast<const uint8_t *>(view);

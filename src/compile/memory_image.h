@@ -7,7 +7,9 @@
 #include "ir/module.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 
 namespace halter::compile {
 
@@ -24,6 +26,15 @@ public:
   // path reports it), or the system refuses the file.
   static std::shared_ptr<const MemoryImage> layOut(const ir::Module &m);
 
+  // Bytes at offsets (increasing, not overlapping); zeros elsewhere. The
+  // image ends at the last run, rounded up to a host page: map it only
+  // over a memory at least that large. Null when the system refuses.
+  struct Run {
+    uint64_t offset = 0, size = 0;
+    const uint8_t *data = nullptr;
+  };
+  static std::shared_ptr<const MemoryImage> fromRuns(std::span<const Run> runs);
+
   int fd() const { return fd_; }
   // The image's bytes, mapped read-only (a reset copies written pages back
   // from here).
@@ -34,6 +45,9 @@ public:
 
 private:
   MemoryImage(int fd, uint64_t bytes) : fd_(fd), bytes_(bytes) {}
+  // A memfd of `bytes` that `fill` writes, mapped for view().
+  static std::shared_ptr<const MemoryImage> create(uint64_t bytes,
+                                                   const std::function<bool(int fd)> &fill);
   int fd_;
   uint64_t bytes_;
   const uint8_t *view_ = nullptr;

@@ -69,7 +69,9 @@ struct Lease::Core {
   // A new instance, its init export run.
   Result<std::shared_ptr<Instance>> make() const {
     HALTER_ASSIGN_OR_RETURN(std::shared_ptr<Instance> inst,
-                            linker.instantiate(module, options.limits));
+                            options.reset_snapshot.empty()
+                                ? linker.instantiate(module, options.limits)
+                                : linker.restore(module, options.reset_snapshot, options.limits));
     HALTER_TRY(init(*inst));
     return inst;
   }
@@ -234,6 +236,10 @@ Result<std::unique_ptr<InstancePool>> InstancePool::create(std::shared_ptr<const
                        "the pool's init export \"" + options.init_export +
                            "\" takes parameters; it is called with none");
     }
+  }
+  if (!options.reset_snapshot.empty()) {
+    // A bad snapshot is the pool's error, not every lease's.
+    HALTER_TRY(linker.restore(module, options.reset_snapshot, options.limits));
   }
   auto core = std::make_shared<Lease::Core>();
   core->module = std::move(module);

@@ -21,6 +21,7 @@ struct CompiledModule;
 namespace halter::rt {
 
 class LifetimeGroup;
+struct ResetPoint; // snapshot.h
 
 class Instance {
 public:
@@ -46,6 +47,10 @@ public:
   std::vector<std::vector<RefPtr>> elem_segments;
   // Data segments: dropped ones read as empty.
   std::vector<bool> data_dropped;
+
+  // Set by a restore: what reset() goes back to instead of the module's
+  // initial state (the snapshot's state).
+  std::shared_ptr<const ResetPoint> reset_point;
 
   // Fast paths for the interpreter (memory 0 / table 0 or null).
   Memory *memory0 = nullptr;

@@ -1,4 +1,5 @@
 #include "runtime/instantiate.h"
+#include "runtime/snapshot.h"
 
 #include "runtime/api_access.h"
 
@@ -353,6 +354,7 @@ Result<void> applyActiveSegments(Instance &inst) {
 }
 
 Result<void> resetInstance(Instance &inst) {
+  if (inst.reset_point) return resetToPoint(inst);
   const ir::Module &m = inst.module->ir;
   size_t first_memory = m.imported_memories.size();
   for (size_t i = 0; i < m.memories.size(); ++i) {

@@ -163,4 +163,46 @@ Result<void> Memory::resetTo(uint64_t pages) {
   return okResult();
 }
 
+Result<void> Memory::clearTo(uint64_t pages) {
+  if (pages > max_pages_) {
+    return makeError(ErrorCode::ResourceLimit, kNoOffset,
+                     std::to_string(pages) + " pages exceed the limit of " +
+                         std::to_string(max_pages_) + " pages");
+  }
+  // The image's file mapping would bring its bytes back after madvise:
+  // anonymous zero pages replace it first.
+  if (from_image_) {
+    if (mmap(base_, image_->bytes(), PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+      return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot unmap the memory image");
+    }
+    from_image_ = false;
+    image_.reset();
+  }
+  if (size_bytes_ != 0 && madvise(base_, size_bytes_, MADV_DONTNEED) != 0)
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot release linear memory");
+  const uint64_t want = pages * kPageSize;
+  if (want != 0 && mprotect(base_, want, PROT_READ | PROT_WRITE) != 0)
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot commit linear memory");
+  if (size_bytes_ > want && mprotect(base_ + want, size_bytes_ - want, PROT_NONE) != 0)
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot shrink linear memory");
+  size_bytes_ = want;
+  type_.limits.min = pages;
+  return okResult();
+}
+
+Result<void> Memory::adoptImage(uint64_t pages, std::shared_ptr<const compile::MemoryImage> image) {
+  HALTER_TRY(clearTo(pages));
+  if (image == nullptr) return okResult();
+  if (image->bytes() > size_bytes_)
+    return makeError(ErrorCode::Internal, kNoOffset, "memory image larger than the memory");
+  if (mmap(base_, image->bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, image->fd(),
+           0) == MAP_FAILED) {
+    return makeError(ErrorCode::ResourceLimit, kNoOffset, "cannot map the memory image");
+  }
+  from_image_ = true;
+  image_ = std::move(image);
+  return okResult();
+}
+
 } // namespace halter::rt

@@ -45,6 +45,14 @@ public:
   // With an image, the pages it covers come back as the image's bytes.
   Result<void> resetTo(uint64_t pages);
   bool fromImage() const { return from_image_; }
+  // Makes the memory `pages` pages of zeros and drops its image (what a
+  // snapshot's content is written over). Fails with ResourceLimit above the
+  // maximum or the cap.
+  Result<void> clearTo(uint64_t pages);
+  // clearTo(pages), then `image` (when given; at most that large) mapped
+  // copy-on-write at the base: the memory's content, and what resetTo
+  // brings back, as for an image made at instantiation.
+  Result<void> adoptImage(uint64_t pages, std::shared_ptr<const compile::MemoryImage> image);
 
   // Fields read by the interpreter's fast path.
   uint8_t *base_ = nullptr;
