@@ -2,7 +2,8 @@
 # Builds halter and shows the CLI on a C guest compiled to wasm32 at build time
 # (examples/guests/compute.c: a prime sieve, a Mandelbrot checksum, Fibonacci,
 # a division that traps), a real WASI program from the npm registry, a
-# pipeline, and limits stopping a guest that never returns.
+# pipeline, a snapshot restored by another process, and limits stopping a
+# guest that never returns.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +12,7 @@ cd "$root"
 bash scripts/deps.sh
 bash scripts/fetch_guests.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target halter_cli example_c_guests example_guests
+cmake --build build -j"$(nproc)" --target halter_cli example_c_guests example_guests snapshot_file
 
 halter=build/halter
 guest=build/examples/compute.wasm
@@ -43,6 +44,13 @@ run "$halter" pipeline check build/examples/text.yaml --modules-relative-to-mani
 run "$halter" pipeline run build/examples/text.yaml --modules-relative-to-manifest \
   --input "hello pipelines"
 echo
+
+# A snapshot (README "Snapshots"): one process runs the guest's expensive
+# init and saves the instance; a second restores it and answers at once.
+snap=$(mktemp)
+run build/examples/snapshot_file save build/examples/primes.wasm "$snap"
+run build/examples/snapshot_file load build/examples/primes.wasm "$snap"
+rm -f "$snap"
 
 # Non-zero exit statuses: a trap is 4, a missing import is 3; a guest that
 # never returns is stopped by a deadline (6) or by fuel (5).
