@@ -196,8 +196,10 @@ Result<std::vector<uint8_t>> writeBody(const Instance &inst) {
       w.u64(code);
       w.u64(0);
     } else {
-      w.u64(g.lo_);
-      w.u64(g.hi_);
+      // A 32-bit value is its low word, whatever the slot it came from held above.
+      const bool narrow = t == ValType::I32 || t == ValType::F32;
+      w.u64(narrow ? g.lo_ & 0xFFFFFFFFu : g.lo_);
+      w.u64(t == ValType::V128 ? g.hi_ : 0);
     }
   }
 

@@ -76,6 +76,8 @@ void expectSameValues(Instance &a, Instance &b) {
   EXPECT_EQ(callOne(a, "big").asI64(), callOne(b, "big").asI64());
   EXPECT_EQ(callOne(a, "ratio").asF64(), callOne(b, "ratio").asF64());
   EXPECT_EQ(callOne(a, "fn_is_null").asI32(), callOne(b, "fn_is_null").asI32());
+  EXPECT_EQ(callOne(a, "neg").asI32(), callOne(b, "neg").asI32());
+  EXPECT_EQ(callOne(a, "negf").asF32(), callOne(b, "negf").asF32());
   EXPECT_EQ(callOne(a, "table_size").asI32(), callOne(b, "table_size").asI32());
 }
 
@@ -102,6 +104,8 @@ TEST(Snapshot, ARestoredInstanceEqualsTheOriginal) {
     EXPECT_EQ(callOne(**copy, "load", {Value::i32(196600)}).asI32(), 0x55667788);
     EXPECT_EQ(std::memcmp(memoryOf(**copy).data() + 70000, "seven77", 7), 0);
     EXPECT_EQ(callOne(**copy, "count").asI32(), 3);
+    EXPECT_EQ(int32_t(callOne(**copy, "neg").asI32()), -42);
+    EXPECT_EQ(callOne(**copy, "negf").asF32(), -1.5f);
     EXPECT_EQ(callOne(**copy, "table_size").asI32(), 6);
     EXPECT_TRUE(traps(**copy, "reinit")) << "the dropped data segment came back";
     EXPECT_TRUE(traps(**copy, "retable")) << "the dropped element segment came back";
