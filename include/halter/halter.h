@@ -443,6 +443,25 @@ private:
   std::shared_ptr<const Module> module_;
 };
 
+// A snapshot (Instance::snapshot) read and checked once against its module,
+// to restore any number of instances from: they share its memory images
+// copy-on-write, so each restore maps instead of copying. Immutable; share
+// it between threads.
+class Snapshot {
+public:
+  // Errors: InvalidSnapshot, as Linker::restore's.
+  static Result<std::shared_ptr<const Snapshot>> read(std::shared_ptr<const Module> module,
+                                                      std::span<const uint8_t> bytes);
+  const std::shared_ptr<const Module> &module() const { return module_; }
+
+private:
+  friend class Linker;
+  Snapshot(std::shared_ptr<const Module> module, std::shared_ptr<const void> state)
+      : module_(std::move(module)), state_(std::move(state)) {}
+  std::shared_ptr<const Module> module_;
+  std::shared_ptr<const void> state_; // rt::ResetPoint
+};
+
 // Resolves imports by (module, name) and instantiates modules.
 class Linker {
 public:
@@ -478,6 +497,10 @@ public:
   // taken after an expensive init is a reset point after it).
   Result<std::shared_ptr<Instance>> restore(std::shared_ptr<const Module> module,
                                             std::span<const uint8_t> snapshot,
+                                            const Limits &limits = {}) const;
+  // The same from a snapshot read once (Snapshot::read): only the caps are
+  // left to check.
+  Result<std::shared_ptr<Instance>> restore(const Snapshot &snapshot,
                                             const Limits &limits = {}) const;
 
 private:

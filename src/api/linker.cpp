@@ -69,19 +69,33 @@ Result<std::shared_ptr<Instance>> Linker::instantiate(std::shared_ptr<const Modu
   return detail::ApiAccess::makeInstance(std::move(impl), std::move(module));
 }
 
+Result<std::shared_ptr<const Snapshot>> Snapshot::read(std::shared_ptr<const Module> module,
+                                                       std::span<const uint8_t> bytes) {
+  if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  HALTER_ASSIGN_OR_RETURN(std::shared_ptr<const rt::ResetPoint> point,
+                          rt::readSnapshot(detail::ApiAccess::compiled(*module), bytes));
+  return std::shared_ptr<const Snapshot>(new Snapshot(std::move(module), std::move(point)));
+}
+
 Result<std::shared_ptr<Instance>> Linker::restore(std::shared_ptr<const Module> module,
                                                   std::span<const uint8_t> snapshot,
                                                   const Limits &limits) const {
-  if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  HALTER_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> read,
+                          Snapshot::read(std::move(module), snapshot));
+  return restore(*read, limits);
+}
+
+Result<std::shared_ptr<Instance>> Linker::restore(const Snapshot &snapshot,
+                                                  const Limits &limits) const {
   HALTER_TRY(exec::checkLimits(limits));
-  HALTER_ASSIGN_OR_RETURN(std::shared_ptr<const rt::ResetPoint> point,
-                          rt::readSnapshot(detail::ApiAccess::compiled(*module), snapshot));
+  const std::shared_ptr<const Module> &module = snapshot.module_;
   HALTER_ASSIGN_OR_RETURN(std::vector<Extern> imports, resolveImports(*module));
   HALTER_ASSIGN_OR_RETURN(
       std::shared_ptr<rt::Instance> impl,
       rt::instantiate(detail::ApiAccess::compiledShared(*module), imports, limits));
-  HALTER_TRY(rt::applyResetPoint(*impl, std::move(point)));
-  return detail::ApiAccess::makeInstance(std::move(impl), std::move(module));
+  HALTER_TRY(
+      rt::applyResetPoint(*impl, std::static_pointer_cast<const rt::ResetPoint>(snapshot.state_)));
+  return detail::ApiAccess::makeInstance(std::move(impl), module);
 }
 
 } // namespace halter

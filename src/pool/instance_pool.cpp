@@ -58,6 +58,7 @@ struct Lease::Core {
   std::shared_ptr<const Module> module;
   Linker linker;
   PoolOptions options;
+  std::shared_ptr<const Snapshot> snapshot; // from options.reset_snapshot
 
   mutable std::mutex lock;
   std::vector<Warm> warm; // oldest first; leases take their thread's newest, else the newest
@@ -68,10 +69,10 @@ struct Lease::Core {
 
   // A new instance, its init export run.
   Result<std::shared_ptr<Instance>> make() const {
+    // From the snapshot when the pool has one (its memory images shared).
     HALTER_ASSIGN_OR_RETURN(std::shared_ptr<Instance> inst,
-                            options.reset_snapshot.empty()
-                                ? linker.instantiate(module, options.limits)
-                                : linker.restore(module, options.reset_snapshot, options.limits));
+                            snapshot ? linker.restore(*snapshot, options.limits)
+                                     : linker.instantiate(module, options.limits));
     HALTER_TRY(init(*inst));
     return inst;
   }
@@ -237,11 +238,15 @@ Result<std::unique_ptr<InstancePool>> InstancePool::create(std::shared_ptr<const
                            "\" takes parameters; it is called with none");
     }
   }
+  std::shared_ptr<const Snapshot> snapshot;
   if (!options.reset_snapshot.empty()) {
-    // A bad snapshot is the pool's error, not every lease's.
-    HALTER_TRY(linker.restore(module, options.reset_snapshot, options.limits));
+    // Read once: a bad snapshot is the pool's error, not every lease's, and
+    // the instances share its memory images.
+    HALTER_ASSIGN_OR_RETURN(snapshot, Snapshot::read(module, options.reset_snapshot));
+    options.reset_snapshot.clear();
   }
   auto core = std::make_shared<Lease::Core>();
+  core->snapshot = std::move(snapshot);
   core->module = std::move(module);
   core->linker = std::move(linker);
   core->options = std::move(options);

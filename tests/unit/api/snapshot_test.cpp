@@ -144,6 +144,32 @@ TEST(Snapshot, ARestoredInstanceResetsToTheSnapshot) {
   expectSameState(*f.original, **second);
 }
 
+// Instances restored from one Snapshot share its memory image
+// copy-on-write: a write to one is not seen by another, before or after
+// resets.
+TEST(Snapshot, InstancesOfOneSnapshotDoNotSeeEachOthersWrites) {
+  Fixture f = setUp();
+  ASSERT_TRUE(f.original);
+  auto bytes = f.original->snapshot();
+  ASSERT_TRUE(bytes.ok());
+  auto snap = Snapshot::read(f.module, *bytes);
+  ASSERT_TRUE(snap.ok()) << snap.error().describe();
+  auto a = Linker().restore(**snap);
+  auto b = Linker().restore(**snap);
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int round = 0; round < 3; ++round) {
+    memoryOf(**a)[100] = uint8_t(0xA0 + round);
+    memoryOf(**a)[70000] = 'X';
+    EXPECT_EQ(callOne(**b, "load", {Value::i32(100)}).asI32(), 0x11223344);
+    EXPECT_EQ(memoryOf(**b)[70000], 's');
+    EXPECT_EQ(callOne(**a, "call_slot", {Value::i32(1)}).asI32(), 4);
+    EXPECT_EQ(callOne(**b, "count").asI32(), 3);
+    ASSERT_TRUE((*a)->reset().ok());
+    expectSameState(*f.original, **a);
+    expectSameState(*f.original, **b);
+  }
+}
+
 TEST(Snapshot, APoolCanUseASnapshotAsItsResetPoint) {
   Fixture f = setUp();
   ASSERT_TRUE(f.original);
