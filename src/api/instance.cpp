@@ -220,26 +220,51 @@ Result<void> refuseShared(const std::vector<std::shared_ptr<T>> &objects, size_t
 
 } // namespace
 
+namespace {
+
+// Holds an instance for an operation on the whole of it (reset, snapshot):
+// refused while a call runs, on another thread or below on this one, and
+// while an execution is parked.
+class WholeInstance {
+public:
+  explicit WholeInstance(rt::Instance &inst) : inst_(inst), entered_(inst.tryEnter()) {}
+  ~WholeInstance() {
+    if (entered_) inst_.leave();
+  }
+  WholeInstance(const WholeInstance &) = delete;
+  WholeInstance &operator=(const WholeInstance &) = delete;
+
+  // `verb`: what is refused ("reset"); `parked_note`: said of a parked
+  // execution before "resume or drop it first".
+  Result<void> check(const std::string &verb, const std::string &parked_note) const {
+    if (!entered_) {
+      return makeError(ErrorCode::InstanceBusy, kNoOffset,
+                       "cannot " + verb + " the instance: another thread is running a call of it");
+    }
+    if (inst_.busy_depth > 1) {
+      return makeError(ErrorCode::InstanceBusy, kNoOffset,
+                       "cannot " + verb + " the instance from inside one of its own calls");
+    }
+    if (inst_.parked()) {
+      return makeError(ErrorCode::ReentrantCall, kNoOffset,
+                       "cannot " + verb + " the instance: it has a paused execution" + parked_note +
+                           "; resume or drop it first");
+    }
+    return okResult();
+  }
+
+private:
+  rt::Instance &inst_;
+  bool entered_;
+};
+
+} // namespace
+
 Result<void> Instance::reset(const ResetOptions &options) {
   rt::Instance *inst = detail::ApiAccess::impl(*this);
   if (inst == nullptr) return emptyInstance();
-  if (!inst->tryEnter()) {
-    return makeError(ErrorCode::InstanceBusy, kNoOffset,
-                     "cannot reset the instance: another thread is running a call of it");
-  }
-  struct Leave {
-    rt::Instance *inst;
-    ~Leave() { inst->leave(); }
-  } leave{inst};
-  if (inst->busy_depth > 1) {
-    return makeError(ErrorCode::InstanceBusy, kNoOffset,
-                     "cannot reset the instance from inside one of its own calls");
-  }
-  if (inst->parked()) {
-    return makeError(
-        ErrorCode::ReentrantCall, kNoOffset,
-        "cannot reset the instance: it has a paused execution; resume or drop it first");
-  }
+  WholeInstance whole(*inst);
+  HALTER_TRY(whole.check("reset", ""));
   const ir::Module &m = inst->module->ir;
   HALTER_TRY(refuseShared(inst->memories, m.imported_memories.size(), "memory"));
   HALTER_TRY(refuseShared(inst->tables, m.imported_tables.size(), "table"));
@@ -251,24 +276,9 @@ Result<void> Instance::reset(const ResetOptions &options) {
 
 Result<std::vector<uint8_t>> Instance::snapshot(const SnapshotOptions &options) const {
   rt::Instance *inst = detail::ApiAccess::impl(*this);
-  if (inst == nullptr) return makeError(ErrorCode::InvalidArgument, kNoOffset, "empty instance");
-  if (!inst->tryEnter()) {
-    return makeError(ErrorCode::InstanceBusy, kNoOffset,
-                     "cannot snapshot the instance: another thread is running a call of it");
-  }
-  struct Leave {
-    rt::Instance *inst;
-    ~Leave() { inst->leave(); }
-  } leave{inst};
-  if (inst->busy_depth > 1) {
-    return makeError(ErrorCode::InstanceBusy, kNoOffset,
-                     "cannot snapshot the instance from inside one of its own calls");
-  }
-  if (inst->parked()) {
-    return makeError(ErrorCode::ReentrantCall, kNoOffset,
-                     "cannot snapshot the instance: it has a paused execution (snapshots of "
-                     "executions are not supported yet); resume or drop it first");
-  }
+  if (inst == nullptr) return emptyInstance();
+  WholeInstance whole(*inst);
+  HALTER_TRY(whole.check("snapshot", " (snapshots of executions are not supported yet)"));
   return rt::writeInstanceSnapshot(*inst, options.compress);
 }
 
