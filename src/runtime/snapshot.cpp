@@ -129,12 +129,13 @@ private:
   std::unordered_map<const Function *, uint32_t> index_;
 };
 
-Result<uint64_t> encodeRef(const FunctionIndex &fx, ValType type, RefPtr p,
-                           const std::string &where) {
+// `where` names the place for an error; made only then.
+template <class Where>
+Result<uint64_t> encodeRef(const FunctionIndex &fx, ValType type, RefPtr p, const Where &where) {
   if (type == ValType::ExternRef) {
     if (p != nullptr)
       return makeError(ErrorCode::InvalidArgument, kNoOffset,
-                       "cannot snapshot " + where +
+                       "cannot snapshot " + where() +
                            ": it holds an externref (a host pointer has no meaning in another "
                            "process); set it to null first");
     return 0;
@@ -142,7 +143,7 @@ Result<uint64_t> encodeRef(const FunctionIndex &fx, ValType type, RefPtr p,
   std::optional<uint64_t> code = fx.encode(p);
   if (!code)
     return makeError(ErrorCode::InvalidArgument, kNoOffset,
-                     "cannot snapshot " + where +
+                     "cannot snapshot " + where() +
                          ": it holds a function of another instance, which this module's "
                          "function index space cannot name");
   return *code;
@@ -190,9 +191,9 @@ Result<std::vector<uint8_t>> writeBody(const Instance &inst) {
     const ValType t = g.type().type;
     w.u8(uint8_t(t));
     if (isRefType(t)) {
-      HALTER_ASSIGN_OR_RETURN(
-          uint64_t code,
-          encodeRef(fx, t, g.get().asRef(), "global " + std::to_string(first_global + i)));
+      HALTER_ASSIGN_OR_RETURN(uint64_t code, encodeRef(fx, t, g.get().asRef(), [&] {
+                                return "global " + std::to_string(first_global + i);
+                              }));
       w.u64(code);
       w.u64(0);
     } else {
@@ -211,9 +212,10 @@ Result<std::vector<uint8_t>> writeBody(const Instance &inst) {
     w.u8(uint8_t(elem));
     w.u32(t.size());
     for (uint32_t e = 0; e < t.size(); ++e) {
-      HALTER_ASSIGN_OR_RETURN(uint64_t code, encodeRef(fx, elem, t.elems_[e],
-                                                       "table " + std::to_string(first_table + i) +
-                                                           " element " + std::to_string(e)));
+      HALTER_ASSIGN_OR_RETURN(uint64_t code, encodeRef(fx, elem, t.elems_[e], [&] {
+                                return "table " + std::to_string(first_table + i) + " element " +
+                                       std::to_string(e);
+                              }));
       w.u32(uint32_t(code));
     }
   }
