@@ -328,6 +328,17 @@ public:
   // Fuel left (0 when unmetered).
   uint64_t fuelLeft() const;
   const RunStats &stats() const;
+  // The parked execution with its instance as bytes that
+  // Linker::restoreExecution turns into an equal execution, in this process
+  // or another (README "Snapshots"): the instance's state (as
+  // Instance::snapshot), and the frames, value stack, program points (as
+  // code indices, never addresses), fuel and the pending host call. Only a
+  // parked execution can be saved: Suspended and not answered yet, or
+  // stopped OutOfFuel. Refused with InvalidArgument, saying why, otherwise,
+  // and when a frame runs another instance's code (called through an
+  // import) or a live value has no name in another process (a non-null
+  // externref, a function of another instance).
+  Result<std::vector<uint8_t>> snapshot(const SnapshotOptions &options = {}) const;
   // Any thread, any time: the execution ends with Cancelled at its next
   // check point or run(). It cancels through the execution's CancelToken
   // (CallOptions::cancel, or one of its own), so every execution sharing a
@@ -462,6 +473,13 @@ private:
   std::shared_ptr<const void> state_; // rt::ResetPoint
 };
 
+// What Linker::restoreExecution gives: the restored instance and its parked
+// execution (which keeps the instance alive while it exists).
+struct RestoredExecution {
+  std::shared_ptr<Instance> instance;
+  Execution execution;
+};
+
 // Resolves imports by (module, name) and instantiates modules.
 class Linker {
 public:
@@ -502,6 +520,22 @@ public:
   // left to check.
   Result<std::shared_ptr<Instance>> restore(const Snapshot &snapshot,
                                             const Limits &limits = {}) const;
+  // A new instance of `module` and its parked execution from `snapshot`
+  // (Execution::snapshot): Suspended on the same pending call (same import,
+  // arguments and token; answer it with resume or resumeWithError), or
+  // stopped OutOfFuel (addFuel, then run). Run on, it finishes as the
+  // uninterrupted execution would, with the same results and fuel used.
+  // Fuel left is the snapshot's, or `limits.fuel` when set (InvalidArgument
+  // for a snapshot taken unmetered); the caps, stack size, call depth and
+  // deadline are `limits`' (a timeout counts from now), and `cancel` stops
+  // it. The pending import resolves in this linker and must be a host
+  // function. Errors: InvalidSnapshot, saying what and where, as restore's,
+  // and for frames, program points or stack values that do not fit the
+  // module's code or the limits; instantiate's otherwise.
+  Result<RestoredExecution> restoreExecution(std::shared_ptr<const Module> module,
+                                             std::span<const uint8_t> snapshot,
+                                             const Limits &limits = {},
+                                             const CancelToken &cancel = {}) const;
 
 private:
   Result<std::vector<Extern>> resolveImports(const Module &module) const;

@@ -1,5 +1,6 @@
 #include "api/execution_state.h"
 #include "api/memory_access.h"
+#include "exec/execution_snapshot.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
 #include "runtime/instance.h"
@@ -31,6 +32,11 @@ Execution::Execution(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Execution::Execution(Execution &&) noexcept = default;
 Execution &Execution::operator=(Execution &&) noexcept = default;
 Execution::~Execution() = default;
+
+Result<std::vector<uint8_t>> Execution::snapshot(const SnapshotOptions &options) const {
+  if (!state_) return emptyExecution();
+  return exec::writeExecutionSnapshot(state_->ex, options.compress);
+}
 
 Result<Outcome> Execution::run() {
   if (!state_) return emptyExecution();

@@ -278,7 +278,7 @@ Result<std::vector<uint8_t>> Instance::snapshot(const SnapshotOptions &options) 
   rt::Instance *inst = detail::ApiAccess::impl(*this);
   if (inst == nullptr) return emptyInstance();
   WholeInstance whole(*inst);
-  HALTER_TRY(whole.check("snapshot", " (snapshots of executions are not supported yet)"));
+  HALTER_TRY(whole.check("snapshot", " (save it with Execution::snapshot instead)"));
   return rt::writeInstanceSnapshot(*inst, options.compress);
 }
 

@@ -1,6 +1,7 @@
 #include "api/builtin_imports.h"
 #include "api/start_function.h"
 #include "exec/execution.h"
+#include "exec/execution_snapshot.h"
 #include "halter/halter.h"
 #include "runtime/api_access.h"
 #include "runtime/instantiate.h"
@@ -96,6 +97,29 @@ Result<std::shared_ptr<Instance>> Linker::restore(const Snapshot &snapshot,
   HALTER_TRY(
       rt::applyResetPoint(*impl, std::static_pointer_cast<const rt::ResetPoint>(snapshot.state_)));
   return detail::ApiAccess::makeInstance(std::move(impl), module);
+}
+
+Result<RestoredExecution> Linker::restoreExecution(std::shared_ptr<const Module> module,
+                                                   std::span<const uint8_t> snapshot,
+                                                   const Limits &limits,
+                                                   const CancelToken &cancel) const {
+  if (!module) return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module");
+  HALTER_TRY(exec::checkLimits(limits));
+  HALTER_ASSIGN_OR_RETURN(
+      std::shared_ptr<const exec::ExecutionImage> image,
+      exec::readExecutionSnapshot(detail::ApiAccess::compiled(*module), snapshot, limits));
+  HALTER_ASSIGN_OR_RETURN(std::vector<Extern> imports, resolveImports(*module));
+  HALTER_ASSIGN_OR_RETURN(
+      std::shared_ptr<rt::Instance> impl,
+      rt::instantiate(detail::ApiAccess::compiledShared(*module), imports, limits));
+  HALTER_TRY(rt::applyResetPoint(*impl, image->instance));
+  std::shared_ptr<Instance> instance = detail::ApiAccess::makeInstance(impl, std::move(module));
+  RestoredExecution out{instance,
+                        detail::ApiAccess::newExecution(detail::ApiAccess::implShared(*instance))};
+  CancelToken token = cancel.empty() ? CancelToken::create() : cancel;
+  HALTER_TRY(exec::restoreExecution(*detail::ApiAccess::engine(out.execution), *impl, *image,
+                                    limits, token));
+  return out;
 }
 
 } // namespace halter

@@ -231,9 +231,9 @@ bool storeForms(Op op, StoreForms *out) {
 
 class Lowerer {
 public:
-  Lowerer(const ir::Module &m, uint32_t defined_index, bool metered)
+  Lowerer(const ir::Module &m, uint32_t defined_index, bool metered, std::vector<StopPoint> *stops)
       : m_(m), index_(defined_index), body_(m.codes[defined_index]),
-        type_(m.types[m.functions[defined_index]]), metered_(metered) {}
+        type_(m.types[m.functions[defined_index]]), metered_(metered), stops_(stops) {}
 
   Result<LoweredCode> run();
 
@@ -277,10 +277,27 @@ private:
     if (fuel_pending_) {
       forgetProducer();
       size_t start = emit(IOp::Fuel, {0});
+      recordStop(start);
       fuel_word_ = start + 1;
       fuel_pending_ = false;
     }
     if (fuel_word_ != 0) code_[fuel_word_] += cost;
+  }
+
+  // Notes the stop point at `start` with the temporaries live there: the
+  // stack's and the instruction's own `operands` (popped already).
+  void recordStop(size_t start, std::initializer_list<const Entry *> operands = {}) {
+    if (stops_ == nullptr) return;
+    StopPoint p;
+    p.at = static_cast<uint32_t>(start);
+    p.op = static_cast<IOp>(code_[start]);
+    p.words = static_cast<uint32_t>(kIOpWords[code_[start]]);
+    auto add = [&](const Entry &e) {
+      if (e.loc == Loc::Temp) p.temps.emplace_back(e.home, e.type);
+    };
+    for (const Entry &e : stack_) add(e);
+    for (const Entry *e : operands) add(*e);
+    stops_->push_back(std::move(p));
   }
 
   // Operand stack.
@@ -558,6 +575,7 @@ private:
   bool fuel_pending_ = false; // a block started and has no Fuel instruction yet
   bool done_ = false;
   bool missing_rule_ = false;
+  std::vector<StopPoint> *stops_;
 };
 
 void Lowerer::emitReturn() {
@@ -845,8 +863,9 @@ void Lowerer::lowerBinary(Op op) {
 void Lowerer::lowerCall(uint32_t func_index, const FuncType &type, bool indirect,
                         uint32_t type_index, uint32_t table) {
   uint64_t idx_slot = 0;
+  Entry idx;
   if (indirect) {
-    Entry idx = pop();
+    idx = pop();
     idx_slot = readSlot(idx);
   }
   size_t np = type.params.size();
@@ -857,6 +876,10 @@ void Lowerer::lowerCall(uint32_t func_index, const FuncType &type, bool indirect
                           : emit(func_index < m_.numImportedFuncs() ? IOp::Call : IOp::CallLocal,
                                  {func_index, frame});
   mapSource(start);
+  if (indirect)
+    recordStop(start, {&idx});
+  else
+    recordStop(start);
   truncateStack(stack_.size() - np);
   for (ValType t : type.results) pushTemp(t);
   forgetProducer();
@@ -982,6 +1005,7 @@ void Lowerer::lowerInstr(const Instr &in) {
     uint64_t sd = readSlot(d);
     uint32_t dst = nextHome();
     size_t start = emit(IOp::MemoryGrow, {dst, sd});
+    recordStop(start, {&d});
     produce(start, ValType::I32);
     return;
   }
@@ -1048,6 +1072,7 @@ void Lowerer::lowerInstr(const Instr &in) {
     else
       start = emit(IOp::TableCopy, {in.index, in.index2, sd, ss, sn});
     mapSource(start);
+    recordStop(start, {&n, &s, &d});
     forgetProducer();
     return;
   }
@@ -1065,6 +1090,7 @@ void Lowerer::lowerInstr(const Instr &in) {
     uint64_t sn = readSlot(n), si = readSlot(init);
     uint32_t dst = nextHome();
     size_t start = emit(IOp::TableGrow, {dst, in.index, si, sn});
+    recordStop(start, {&n, &init});
     produce(start, ValType::I32);
     return;
   }
@@ -1081,6 +1107,7 @@ void Lowerer::lowerInstr(const Instr &in) {
     uint64_t sn = readSlot(n), sv = readSlot(v), si = readSlot(i);
     size_t start = emit(IOp::TableFill, {in.index, si, sv, sn});
     mapSource(start);
+    recordStop(start, {&n, &v, &i});
     forgetProducer();
     return;
   }
@@ -1218,6 +1245,14 @@ Result<LoweredCode> Lowerer::run() {
     out_.entry_fuel = static_cast<uint32_t>(code_[1]);
     out_.entry_offset = kIOpWords[size_t(IOp::Fuel)];
   }
+  // No peephole removes a stop point's instruction (each forgets the
+  // producer): a point that moved would resume in the wrong place.
+  if (stops_ != nullptr) {
+    for (const StopPoint &p : *stops_) {
+      if (p.at >= code_.size() || code_[p.at] != uint64_t(p.op))
+        return makeError(ErrorCode::Internal, body_.offset, "a stop point was rewritten");
+    }
+  }
   out_.code = std::move(code_);
   return std::move(out_);
 }
@@ -1234,8 +1269,30 @@ void describeFrame(const ir::Module &module, uint32_t defined_index, CompiledFun
   fn.num_result_slots = slotsOf(type.results);
 }
 
-Result<LoweredCode> lowerFunction(const ir::Module &module, uint32_t defined_index, Form form) {
-  return Lowerer(module, defined_index, form == Form::Metered).run();
+bool isStopPoint(IOp op) {
+  switch (op) {
+  case IOp::Fuel:
+  case IOp::Call:
+  case IOp::CallLocal:
+  case IOp::CallIndirect:
+  case IOp::MemoryGrow:
+  case IOp::MemoryFill:
+  case IOp::MemoryCopy:
+  case IOp::MemoryInit:
+  case IOp::TableGrow:
+  case IOp::TableFill:
+  case IOp::TableCopy:
+  case IOp::TableInit:
+    return true;
+  default:
+    return false;
+  }
+}
+
+Result<LoweredCode> lowerFunction(const ir::Module &module, uint32_t defined_index, Form form,
+                                  std::vector<StopPoint> *stops) {
+  if (stops != nullptr) stops->clear();
+  return Lowerer(module, defined_index, form == Form::Metered, stops).run();
 }
 
 Result<std::vector<LoweredCode>> lowerModule(const ir::Module &module, Form form) {

@@ -85,6 +85,8 @@ public:
   bool table_cap_hit = false;
 
 private:
+  // Execution snapshots (execution_snapshot.cpp) read and set the state.
+  friend struct ExecutionSnapshotAccess;
   // Paused: run() continues (OutOfFuel, or a suspension that was answered).
   // Suspended: a host call waits for resume/resumeWithError.
   enum class State : uint8_t { Ready, Paused, Suspended, Finished };

@@ -4,7 +4,8 @@
 //     0  magic "\0hsnap\r\n" (a NUL and a CR-LF: text tools and transfers
 //        that rewrite line ends break it visibly)
 //     8  u32 format version
-//    12  u32 kind (1: instance)
+//    12  u32 kind (1: instance; 2: execution, whose body is the instance part
+//        below followed by exec/execution_snapshot.cpp's execution part)
 //    16  u64 module hash (hash64 of the module's bytes)
 //    24  u8 compression (0: none, 1: zstd), 7 bytes of zero
 //    32  u64 body size (uncompressed)
@@ -29,6 +30,7 @@
 #include "common/hash64.h"
 #include "compile/compiled_module.h"
 #include "runtime/instantiate.h"
+#include "runtime/snapshot_codec.h"
 
 #include <zstd.h>
 
@@ -43,95 +45,12 @@ namespace {
 
 constexpr uint8_t kMagic[8] = {0, 'h', 's', 'n', 'a', 'p', '\r', '\n'};
 constexpr size_t kHeaderSize = 48;
-constexpr uint32_t kKindInstance = 1;
 constexpr uint64_t kBlock = 4096;
 constexpr uint64_t kBlocksPerPage = kPageSize / kBlock;
 
-Error invalid(std::string what) {
-  return makeError(ErrorCode::InvalidSnapshot, kNoOffset, "snapshot: " + std::move(what));
-}
-
-class Writer {
-public:
-  void u8(uint8_t v) { out_.push_back(v); }
-  void u32(uint32_t v) { raw(&v, 4); }
-  void u64(uint64_t v) { raw(&v, 8); }
-  void raw(const void *p, size_t n) {
-    const uint8_t *b = static_cast<const uint8_t *>(p);
-    out_.insert(out_.end(), b, b + n);
-  }
-  std::vector<uint8_t> &bytes() { return out_; }
-
-private:
-  std::vector<uint8_t> out_;
-};
-
-// Reads the body; every read is bounded, and the first failure names the
-// field and its offset in the body.
-class Reader {
-public:
-  explicit Reader(std::span<const uint8_t> in) : in_(in) {}
-  Result<uint8_t> u8(const char *what) {
-    uint8_t v;
-    HALTER_TRY(raw(&v, 1, what));
-    return v;
-  }
-  Result<uint32_t> u32(const char *what) {
-    uint32_t v;
-    HALTER_TRY(raw(&v, 4, what));
-    return v;
-  }
-  Result<uint64_t> u64(const char *what) {
-    uint64_t v;
-    HALTER_TRY(raw(&v, 8, what));
-    return v;
-  }
-  Result<std::span<const uint8_t>> take(uint64_t n, const char *what) {
-    if (n > in_.size() - at_) return tooShort(what);
-    std::span<const uint8_t> s = in_.subspan(at_, size_t(n));
-    at_ += size_t(n);
-    return s;
-  }
-  size_t at() const { return at_; }
-  size_t left() const { return in_.size() - at_; }
-
-private:
-  Result<void> raw(void *p, size_t n, const char *what) {
-    if (n > in_.size() - at_) return tooShort(what);
-    std::memcpy(p, in_.data() + at_, n);
-    at_ += n;
-    return okResult();
-  }
-  Error tooShort(const char *what) const {
-    return invalid(std::string("the body ends inside ") + what + " (body offset " +
-                   std::to_string(at_) + ")");
-  }
-  std::span<const uint8_t> in_;
-  size_t at_ = 0;
-};
-
-// Function identity across processes: the index in the instance's function
-// index space.
-class FunctionIndex {
-public:
-  explicit FunctionIndex(const Instance &inst) {
-    for (size_t i = 0; i < inst.funcs.size(); ++i) index_.emplace(inst.funcs[i], uint32_t(i));
-  }
-  // 0 for null, index + 1 otherwise; nothing for a function of elsewhere.
-  std::optional<uint64_t> encode(RefPtr p) const {
-    if (p == nullptr) return 0;
-    auto it = index_.find(static_cast<const Function *>(p));
-    if (it == index_.end()) return std::nullopt;
-    return uint64_t(it->second) + 1;
-  }
-
-private:
-  std::unordered_map<const Function *, uint32_t> index_;
-};
-
 // `where` names the place for an error; made only then.
 template <class Where>
-Result<uint64_t> encodeRef(const FunctionIndex &fx, ValType type, RefPtr p, const Where &where) {
+Result<uint64_t> encodeRef(const FunctionCodes &fx, ValType type, RefPtr p, const Where &where) {
   if (type == ValType::ExternRef) {
     if (p != nullptr)
       return makeError(ErrorCode::InvalidArgument, kNoOffset,
@@ -149,7 +68,7 @@ Result<uint64_t> encodeRef(const FunctionIndex &fx, ValType type, RefPtr p, cons
   return *code;
 }
 
-void writeMemory(Writer &w, const Memory &mem) {
+void writeMemory(SnapshotWriter &w, const Memory &mem) {
   const uint64_t blocks = mem.sizeBytes() / kBlock;
   const uint8_t *base = mem.data();
   auto zero = [&](uint64_t b) {
@@ -176,10 +95,11 @@ void writeMemory(Writer &w, const Memory &mem) {
   for (auto [first, count] : runs) w.raw(base + uint64_t(first) * kBlock, uint64_t(count) * kBlock);
 }
 
-Result<std::vector<uint8_t>> writeBody(const Instance &inst) {
+} // namespace
+
+Result<void> writeInstanceBody(const Instance &inst, SnapshotWriter &w) {
   const ir::Module &m = inst.module->ir;
-  FunctionIndex fx(inst);
-  Writer w;
+  FunctionCodes fx(inst);
   const size_t first_memory = m.imported_memories.size();
   w.u32(uint32_t(m.memories.size()));
   for (size_t i = 0; i < m.memories.size(); ++i) writeMemory(w, *inst.memories[first_memory + i]);
@@ -227,8 +147,10 @@ Result<std::vector<uint8_t>> writeBody(const Instance &inst) {
     w.u8(inst.elem_segments[i].empty() && !m.elems[i].items.empty() ? 1 : 0);
   w.u64(inst.limits.max_memory_bytes);
   w.u64(inst.limits.max_table_elements);
-  return std::move(w.bytes());
+  return okResult();
 }
+
+namespace {
 
 void putU32(uint8_t *p, uint32_t v) {
   std::memcpy(p, &v, 4);
@@ -252,12 +174,18 @@ uint64_t getU64(const uint8_t *p) {
 Result<std::vector<uint8_t>> writeInstanceSnapshot(const Instance &inst, bool compress) {
   if (inst.module == nullptr)
     return makeError(ErrorCode::InvalidArgument, kNoOffset, "no module to snapshot");
-  HALTER_ASSIGN_OR_RETURN(std::vector<uint8_t> body, writeBody(inst));
+  SnapshotWriter w;
+  HALTER_TRY(writeInstanceBody(inst, w));
+  return sealSnapshot(kSnapshotKindInstance, inst.module->content_hash, w.bytes(), compress);
+}
+
+Result<std::vector<uint8_t>> sealSnapshot(uint32_t kind, uint64_t module_hash,
+                                          std::span<const uint8_t> body, bool compress) {
   std::vector<uint8_t> out(kHeaderSize);
   std::memcpy(out.data(), kMagic, 8);
   putU32(out.data() + 8, kSnapshotVersion);
-  putU32(out.data() + 12, kKindInstance);
-  putU64(out.data() + 16, inst.module->content_hash);
+  putU32(out.data() + 12, kind);
+  putU64(out.data() + 16, module_hash);
   putU64(out.data() + 32, body.size());
   if (compress) {
     out[24] = 1;
@@ -280,101 +208,113 @@ Result<std::vector<uint8_t>> writeInstanceSnapshot(const Instance &inst, bool co
 
 namespace {
 
-// The header checked and the body inflated (bounded by what the module's
-// memories and tables can hold).
-Result<std::vector<uint8_t>> openBody(const compile::CompiledModule &cm,
-                                      std::span<const uint8_t> bytes) {
+const char *kindName(uint32_t kind) {
+  return kind == kSnapshotKindExecution ? "an execution snapshot (restore it with "
+                                          "Linker::restoreExecution)"
+                                        : "an instance snapshot (restore it with Linker::restore)";
+}
+
+} // namespace
+
+Result<std::vector<uint8_t>> openSnapshot(const compile::CompiledModule &cm,
+                                          std::span<const uint8_t> bytes, uint32_t kind,
+                                          uint64_t extra_bound) {
   if (bytes.size() < kHeaderSize + 8)
-    return invalid("only " + std::to_string(bytes.size()) + " bytes; a snapshot has at least " +
-                   std::to_string(kHeaderSize + 8));
-  if (std::memcmp(bytes.data(), kMagic, 8) != 0) return invalid("not a halter snapshot (magic)");
+    return invalidSnapshot("only " + std::to_string(bytes.size()) +
+                           " bytes; a snapshot has at least " + std::to_string(kHeaderSize + 8));
+  if (std::memcmp(bytes.data(), kMagic, 8) != 0)
+    return invalidSnapshot("not a halter snapshot (magic)");
   const uint32_t version = getU32(bytes.data() + 8);
   if (version != kSnapshotVersion)
-    return invalid("format version " + std::to_string(version) + "; this halter reads version " +
-                   std::to_string(kSnapshotVersion));
+    return invalidSnapshot("format version " + std::to_string(version) +
+                           "; this halter reads version " + std::to_string(kSnapshotVersion));
   const uint64_t stored = getU64(bytes.data() + 40);
   if (stored != bytes.size() - kHeaderSize - 8)
-    return invalid("truncated or extended: the header says " + std::to_string(stored) +
-                   " stored bytes, there are " + std::to_string(bytes.size() - kHeaderSize - 8));
+    return invalidSnapshot("truncated or extended: the header says " + std::to_string(stored) +
+                           " stored bytes, there are " +
+                           std::to_string(bytes.size() - kHeaderSize - 8));
   const uint64_t sum = getU64(bytes.data() + bytes.size() - 8);
   if (hash64(bytes.first(bytes.size() - 8)) != sum)
-    return invalid("checksum mismatch: the snapshot is corrupted");
-  if (getU32(bytes.data() + 12) != kKindInstance)
-    return invalid("kind " + std::to_string(getU32(bytes.data() + 12)) +
-                   " is not an instance snapshot");
+    return invalidSnapshot("checksum mismatch: the snapshot is corrupted");
+  const uint32_t stored_kind = getU32(bytes.data() + 12);
+  if (stored_kind != kSnapshotKindInstance && stored_kind != kSnapshotKindExecution)
+    return invalidSnapshot("unknown kind " + std::to_string(stored_kind));
+  if (stored_kind != kind) return invalidSnapshot(std::string("this is ") + kindName(stored_kind));
   if (getU64(bytes.data() + 16) != cm.content_hash)
-    return invalid("taken of another module (module hash differs)");
+    return invalidSnapshot("taken of another module (module hash differs)");
   for (size_t i = 25; i < 32; ++i)
-    if (bytes[i] != 0) return invalid("reserved header bytes are not zero");
+    if (bytes[i] != 0) return invalidSnapshot("reserved header bytes are not zero");
   const uint8_t compression = bytes[24];
   const uint64_t body_size = getU64(bytes.data() + 32);
   std::span<const uint8_t> stored_body = bytes.subspan(kHeaderSize, size_t(stored));
   if (compression == 0) {
-    if (body_size != stored) return invalid("body size differs from the stored size");
+    if (body_size != stored) return invalidSnapshot("body size differs from the stored size");
     return std::vector<uint8_t>(stored_body.begin(), stored_body.end());
   }
-  if (compression != 1) return invalid("unknown compression " + std::to_string(compression));
+  if (compression != 1)
+    return invalidSnapshot("unknown compression " + std::to_string(compression));
   unsigned long long frame = ZSTD_getFrameContentSize(stored_body.data(), stored_body.size());
   if (frame == ZSTD_CONTENTSIZE_ERROR || frame == ZSTD_CONTENTSIZE_UNKNOWN || frame != body_size)
-    return invalid("the compressed body's size does not match the header");
+    return invalidSnapshot("the compressed body's size does not match the header");
   const ir::Module &m = cm.ir;
   uint64_t bound = 1 << 20;
   for (const MemoryType &t : m.memories)
     bound += std::min(t.limits.max.value_or(kMaxPages), kMaxPages) * (kPageSize + 8);
   for (const TableType &t : m.tables)
     bound += std::min<uint64_t>(t.limits.max.value_or(UINT32_MAX), UINT32_MAX) * 4 + 5;
-  bound += (m.globals.size() * 17) + m.datas.size() + m.elems.size();
+  bound += (m.globals.size() * 17) + m.datas.size() + m.elems.size() + extra_bound;
   if (body_size > bound)
-    return invalid("a body of " + std::to_string(body_size) + " bytes cannot be this module's");
+    return invalidSnapshot("a body of " + std::to_string(body_size) +
+                           " bytes cannot be this module's");
   std::vector<uint8_t> body(static_cast<size_t>(body_size));
   size_t n = ZSTD_decompress(body.data(), body.size(), stored_body.data(), stored_body.size());
   if (ZSTD_isError(n) || n != body_size)
-    return invalid(std::string("the compressed body is damaged (zstd: ") +
-                   (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short") + ")");
+    return invalidSnapshot(std::string("the compressed body is damaged (zstd: ") +
+                           (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short") + ")");
   return body;
 }
+
+namespace {
 
 // A reference code (0 null, else function index + 1) checked against the
 // module's function index space.
 Result<uint64_t> checkRefCode(const ir::Module &m, ValType type, uint64_t code,
                               const std::string &where) {
   if (code == 0) return code;
-  if (type == ValType::ExternRef) return invalid(where + ": a non-null externref");
+  if (type == ValType::ExternRef) return invalidSnapshot(where + ": a non-null externref");
   const uint64_t funcs = m.imported_funcs.size() + m.functions.size();
   if (code - 1 >= funcs)
-    return invalid(where + ": function index " + std::to_string(code - 1) +
-                   " is outside the module's " + std::to_string(funcs) + " functions");
+    return invalidSnapshot(where + ": function index " + std::to_string(code - 1) +
+                           " is outside the module's " + std::to_string(funcs) + " functions");
   return code;
 }
 
-RefPtr refOf(const Instance &inst, uint64_t code) {
-  return code == 0 ? nullptr : RefPtr(inst.funcs[size_t(code - 1)]);
-}
-
-Result<ResetPoint::MemoryState> readMemory(Reader &r, const MemoryType &type, size_t index) {
+Result<ResetPoint::MemoryState> readMemory(SnapshotReader &r, const MemoryType &type,
+                                           size_t index) {
   const std::string where = "memory " + std::to_string(index);
   HALTER_ASSIGN_OR_RETURN(uint64_t pages, r.u64("a memory's size"));
   const uint64_t type_max = std::min(type.limits.max.value_or(kMaxPages), kMaxPages);
   if (pages > type_max)
-    return invalid(where + ": " + std::to_string(pages) + " pages, above its type's maximum of " +
-                   std::to_string(type_max));
+    return invalidSnapshot(where + ": " + std::to_string(pages) +
+                           " pages, above its type's maximum of " + std::to_string(type_max));
   if (pages < type.limits.min)
-    return invalid(where + ": " + std::to_string(pages) + " pages, below the " +
-                   std::to_string(type.limits.min) + " it is made with");
+    return invalidSnapshot(where + ": " + std::to_string(pages) + " pages, below the " +
+                           std::to_string(type.limits.min) + " it is made with");
   HALTER_ASSIGN_OR_RETURN(uint32_t run_count, r.u32("a memory's run count"));
   const uint64_t blocks = pages * kBlocksPerPage;
   if (uint64_t(run_count) * 8 > r.left())
-    return invalid(where + ": " + std::to_string(run_count) + " runs do not fit in the body");
+    return invalidSnapshot(where + ": " + std::to_string(run_count) +
+                           " runs do not fit in the body");
   std::vector<compile::MemoryImage::Run> runs(run_count);
   uint64_t next_free = 0, data_bytes = 0;
   for (uint32_t i = 0; i < run_count; ++i) {
     HALTER_ASSIGN_OR_RETURN(uint32_t first, r.u32("a memory run"));
     HALTER_ASSIGN_OR_RETURN(uint32_t count, r.u32("a memory run"));
     if (count == 0 || first < next_free || uint64_t(first) + count > blocks)
-      return invalid(where + ": run " + std::to_string(i) + " (blocks " + std::to_string(first) +
-                     "+" + std::to_string(count) +
-                     ") is empty, out of order or past the memory's " + std::to_string(blocks) +
-                     " blocks");
+      return invalidSnapshot(where + ": run " + std::to_string(i) + " (blocks " +
+                             std::to_string(first) + "+" + std::to_string(count) +
+                             ") is empty, out of order or past the memory's " +
+                             std::to_string(blocks) + " blocks");
     next_free = uint64_t(first) + count;
     runs[i].offset = uint64_t(first) * kBlock;
     runs[i].size = uint64_t(count) * kBlock;
@@ -401,14 +341,23 @@ Result<ResetPoint::MemoryState> readMemory(Reader &r, const MemoryType &type, si
 
 Result<std::shared_ptr<const ResetPoint>> readSnapshot(const compile::CompiledModule &cm,
                                                        std::span<const uint8_t> bytes) {
-  HALTER_ASSIGN_OR_RETURN(std::vector<uint8_t> body, openBody(cm, bytes));
+  HALTER_ASSIGN_OR_RETURN(std::vector<uint8_t> body,
+                          openSnapshot(cm, bytes, kSnapshotKindInstance, 0));
+  SnapshotReader r(body);
+  HALTER_ASSIGN_OR_RETURN(std::shared_ptr<const ResetPoint> point, readInstanceBody(cm, r));
+  if (r.left() != 0)
+    return invalidSnapshot(std::to_string(r.left()) + " bytes after the body's last field");
+  return point;
+}
+
+Result<std::shared_ptr<const ResetPoint>> readInstanceBody(const compile::CompiledModule &cm,
+                                                           SnapshotReader &r) {
   const ir::Module &m = cm.ir;
   auto point = std::make_shared<ResetPoint>();
-  Reader r(body);
   HALTER_ASSIGN_OR_RETURN(uint32_t memories, r.u32("the memory count"));
   if (memories != m.memories.size())
-    return invalid(std::to_string(memories) + " memories; the module defines " +
-                   std::to_string(m.memories.size()));
+    return invalidSnapshot(std::to_string(memories) + " memories; the module defines " +
+                           std::to_string(m.memories.size()));
   for (size_t i = 0; i < memories; ++i) {
     HALTER_ASSIGN_OR_RETURN(ResetPoint::MemoryState mem,
                             readMemory(r, m.memories[i], m.imported_memories.size() + i));
@@ -417,41 +366,43 @@ Result<std::shared_ptr<const ResetPoint>> readSnapshot(const compile::CompiledMo
 
   HALTER_ASSIGN_OR_RETURN(uint32_t globals, r.u32("the global count"));
   if (globals != m.globals.size())
-    return invalid(std::to_string(globals) + " globals; the module defines " +
-                   std::to_string(m.globals.size()));
+    return invalidSnapshot(std::to_string(globals) + " globals; the module defines " +
+                           std::to_string(m.globals.size()));
   for (size_t i = 0; i < globals; ++i) {
     const std::string where = "global " + std::to_string(m.imported_globals.size() + i);
     HALTER_ASSIGN_OR_RETURN(uint8_t type, r.u8("a global's type"));
     HALTER_ASSIGN_OR_RETURN(uint64_t lo, r.u64("a global's value"));
     HALTER_ASSIGN_OR_RETURN(uint64_t hi, r.u64("a global's value"));
     const ValType t = m.globals[i].type.type;
-    if (type != uint8_t(t)) return invalid(where + ": its type differs from the module's");
+    if (type != uint8_t(t)) return invalidSnapshot(where + ": its type differs from the module's");
     if (isRefType(t)) {
-      if (hi != 0) return invalid(where + ": a reference with high bits");
+      if (hi != 0) return invalidSnapshot(where + ": a reference with high bits");
       HALTER_TRY(checkRefCode(m, t, lo, where));
     } else {
       // Only the bits a value of the type has (a v128 has both words).
-      if (t != ValType::V128 && hi != 0) return invalid(where + ": high bits set");
+      if (t != ValType::V128 && hi != 0) return invalidSnapshot(where + ": high bits set");
       if ((t == ValType::I32 || t == ValType::F32) && (lo >> 32) != 0)
-        return invalid(where + ": a 32-bit value with bits above 32");
+        return invalidSnapshot(where + ": a 32-bit value with bits above 32");
     }
     point->globals.push_back({lo, hi});
   }
 
   HALTER_ASSIGN_OR_RETURN(uint32_t tables, r.u32("the table count"));
   if (tables != m.tables.size())
-    return invalid(std::to_string(tables) + " tables; the module defines " +
-                   std::to_string(m.tables.size()));
+    return invalidSnapshot(std::to_string(tables) + " tables; the module defines " +
+                           std::to_string(m.tables.size()));
   for (size_t i = 0; i < tables; ++i) {
     const TableType &type = m.tables[i];
     const std::string where = "table " + std::to_string(m.imported_tables.size() + i);
     HALTER_ASSIGN_OR_RETURN(uint8_t elem, r.u8("a table's type"));
     HALTER_ASSIGN_OR_RETURN(uint32_t size, r.u32("a table's size"));
-    if (elem != uint8_t(type.elem)) return invalid(where + ": its type differs");
+    if (elem != uint8_t(type.elem)) return invalidSnapshot(where + ": its type differs");
     if (uint64_t(size) * 4 > r.left())
-      return invalid(where + ": " + std::to_string(size) + " elements do not fit in the body");
+      return invalidSnapshot(where + ": " + std::to_string(size) +
+                             " elements do not fit in the body");
     if (size < type.limits.min || (type.limits.max && size > *type.limits.max))
-      return invalid(where + ": " + std::to_string(size) + " elements, outside its type's limits");
+      return invalidSnapshot(where + ": " + std::to_string(size) +
+                             " elements, outside its type's limits");
     std::vector<uint32_t> codes(size);
     for (uint32_t e = 0; e < size; ++e) {
       HALTER_ASSIGN_OR_RETURN(uint32_t code, r.u32("a table element"));
@@ -463,31 +414,32 @@ Result<std::shared_ptr<const ResetPoint>> readSnapshot(const compile::CompiledMo
 
   HALTER_ASSIGN_OR_RETURN(uint32_t datas, r.u32("the data segment count"));
   if (datas != m.datas.size())
-    return invalid(std::to_string(datas) + " data segments; the module has " +
-                   std::to_string(m.datas.size()));
+    return invalidSnapshot(std::to_string(datas) + " data segments; the module has " +
+                           std::to_string(m.datas.size()));
   for (size_t i = 0; i < datas; ++i) {
     HALTER_ASSIGN_OR_RETURN(uint8_t d, r.u8("a data segment flag"));
-    if (d > 1) return invalid("data segment " + std::to_string(i) + ": flag " + std::to_string(d));
+    if (d > 1)
+      return invalidSnapshot("data segment " + std::to_string(i) + ": flag " + std::to_string(d));
     point->data_dropped.push_back(d == 1);
   }
   HALTER_ASSIGN_OR_RETURN(uint32_t elems, r.u32("the element segment count"));
   if (elems != m.elems.size())
-    return invalid(std::to_string(elems) + " element segments; the module has " +
-                   std::to_string(m.elems.size()));
+    return invalidSnapshot(std::to_string(elems) + " element segments; the module has " +
+                           std::to_string(m.elems.size()));
   for (size_t i = 0; i < elems; ++i) {
     HALTER_ASSIGN_OR_RETURN(uint8_t d, r.u8("an element segment flag"));
     if (d > 1)
-      return invalid("element segment " + std::to_string(i) + ": flag " + std::to_string(d));
+      return invalidSnapshot("element segment " + std::to_string(i) + ": flag " +
+                             std::to_string(d));
     // Active and declarative segments are dropped by instantiation.
     if (d == 0 && m.elems[i].mode != ir::SegmentMode::Passive && !m.elems[i].items.empty())
-      return invalid("element segment " + std::to_string(i) +
-                     " is not dropped, but every instance drops it (active or declarative)");
+      return invalidSnapshot(
+          "element segment " + std::to_string(i) +
+          " is not dropped, but every instance drops it (active or declarative)");
     point->elem_dropped.push_back(d == 1);
   }
   HALTER_TRY(r.u64("the memory cap"));
   HALTER_TRY(r.u64("the table cap"));
-  if (r.left() != 0)
-    return invalid(std::to_string(r.left()) + " bytes after the body's last field");
   return std::shared_ptr<const ResetPoint>(std::move(point));
 }
 
@@ -502,7 +454,7 @@ Result<void> applyTablesGlobalsSegments(Instance &inst, const ResetPoint &point)
     Global &g = *inst.globals[first_global + i];
     const ValType t = g.type().type;
     if (isRefType(t)) {
-      g.set(Value::ref(t, refOf(inst, point.globals[i].lo)));
+      g.set(Value::ref(t, refOfCode(inst, point.globals[i].lo)));
     } else {
       g.lo_ = point.globals[i].lo;
       g.hi_ = point.globals[i].hi;
@@ -515,12 +467,12 @@ Result<void> applyTablesGlobalsSegments(Instance &inst, const ResetPoint &point)
     const uint32_t size = uint32_t(codes.size());
     if (size > t.size()) {
       if (t.grow(size - t.size(), nullptr) < 0)
-        return invalid("table " + std::to_string(first_table + i) + ": " + std::to_string(size) +
-                       " elements, above the table cap");
+        return invalidSnapshot("table " + std::to_string(first_table + i) + ": " +
+                               std::to_string(size) + " elements, above the table cap");
     } else {
       t.resetTo(size, nullptr);
     }
-    for (uint32_t e = 0; e < size; ++e) t.elems_[e] = refOf(inst, codes[e]);
+    for (uint32_t e = 0; e < size; ++e) t.elems_[e] = refOfCode(inst, codes[e]);
   }
   HALTER_TRY(resolveSegments(inst));
   for (size_t i = 0; i < point.data_dropped.size(); ++i)
@@ -539,7 +491,8 @@ Result<void> applyResetPoint(Instance &inst, std::shared_ptr<const ResetPoint> p
     auto adopted = inst.memories[first_memory + i]->adoptImage(point->memories[i].pages,
                                                                point->memories[i].image);
     if (!adopted)
-      return invalid("memory " + std::to_string(first_memory + i) + ": " + adopted.error().message);
+      return invalidSnapshot("memory " + std::to_string(first_memory + i) + ": " +
+                             adopted.error().message);
   }
   HALTER_TRY(applyTablesGlobalsSegments(inst, *point));
   inst.reset_point = std::move(point);
