@@ -33,8 +33,26 @@ struct RunOptions {
   std::string stdin_path;
   bool deterministic = false;
   uint64_t seed = 0;
+  // Imports (MODULE.NAME) answered by suspending the guest; repeatable.
+  std::vector<std::string> suspend_on;
+  // Where a parked execution (suspended, or out of fuel) is saved; empty:
+  // not saved.
+  std::string snapshot_to;
 };
 int runCommand(const RunOptions &options);
+
+// `halter resume MODULE SNAPSHOT`: continues a saved execution. `run`
+// holds the limits, the WASI options, --suspend-on (default: every import
+// not of WASI suspends) and --snapshot-to (default: SNAPSHOT itself).
+struct ResumeOptions {
+  RunOptions run;
+  std::string snapshot;
+  std::vector<std::string> values;  // the pending call's results, by its result types
+  std::optional<std::string> error; // or an error for it (resumeWithError)
+  std::vector<std::string> writes;  // ADDR=TEXT, written to memory 0 before resuming
+  std::string add_fuel;             // fuel added before the run
+};
+int resumeCommand(const ResumeOptions &options);
 
 int inspectCommand(const std::string &path, const std::string &max_module_size);
 

@@ -19,6 +19,8 @@ enum ExitStatus : int {
   kExitLimit = 9,     // the module needs more than a limit allows (memory, table, start function)
   kExitManifest = 10, // invalid pipeline manifest (or a processor it names)
   kExitPipelineFailed = 11, // the pipeline failed under its failure strategy
+  kExitSuspended = 12,      // the guest suspended in a --suspend-on import (saved by --snapshot-to)
+  kExitSnapshot = 13,       // a snapshot that is invalid, of another module, or cannot be made
 };
 
 inline constexpr const char *kExitStatusHelp = "Exit status:\n"
@@ -36,6 +38,10 @@ inline constexpr const char *kExitStatusHelp = "Exit status:\n"
                                                " 10  invalid pipeline manifest\n"
                                                " 11  the pipeline failed (under its "
                                                "failure_strategy)\n"
+                                               " 12  suspended in a --suspend-on import (saved "
+                                               "with --snapshot-to)\n"
+                                               " 13  invalid snapshot, or the execution cannot "
+                                               "be saved\n"
                                                "A guest that exits (WASI proc_exit, or a command's "
                                                "return from main) gives its own exit code.\n";
 
@@ -51,6 +57,8 @@ inline int exitStatusFor(const Error &error) {
     return kExitDeadline;
   case ErrorCode::Cancelled:
     return kExitCancelled;
+  case ErrorCode::InvalidSnapshot:
+    return kExitSnapshot;
   default:
     return kExitInvalid;
   }
@@ -71,7 +79,7 @@ inline int exitStatusFor(OutcomeKind kind) {
   case OutcomeKind::Exited: // the CLI returns the guest's own code instead
     return kExitOk;
   case OutcomeKind::Suspended:
-    return kExitInvalid;
+    return kExitSuspended;
   }
   return kExitInvalid;
 }

@@ -37,6 +37,52 @@ int main(int argc, char **argv) {
                    "The metered lowering (with Fuel instructions), used when --fuel is given");
   disasm->add_option("--max-module-size", disasm_options.max_module_size, max_module_size_help);
 
+  // The options of a guest run that `run` and `resume` share: WASI, limits,
+  // statistics, suspension and snapshots.
+  auto addGuestOptions = [&](CLI::App *sub, RunOptions &o) {
+    sub->add_option("--dir", o.dirs,
+                    "Grant a host directory: HOST[::GUEST][:ro|:rw] (read-only unless :rw; the "
+                    "guest sees it as GUEST, default HOST); repeat for more")
+        ->allow_extra_args(false);
+    sub->add_option("--env", o.env,
+                    "Set an environment variable of the guest: KEY=VALUE; repeat for more")
+        ->allow_extra_args(false);
+    sub->add_option("--stdin", o.stdin_path,
+                    "Read the guest's stdin from this file (default: halter's own stdin)");
+    sub->add_flag("--deterministic", o.deterministic,
+                  "Virtual clocks and seeded random: the same input gives the same output");
+    sub->add_option("--seed", o.seed, "Seed of the random bytes with --deterministic")
+        ->capture_default_str();
+    sub->add_option("--fuel", o.fuel,
+                    "Fuel budget (deterministic units of work); out of fuel is exit status 5");
+    sub->add_option("--timeout", o.timeout,
+                    "Wall-clock deadline of the call, e.g. 250ms or 2s (covers host calls); "
+                    "exit status 6");
+    sub->add_option("--max-memory", o.max_memory,
+                    "Cap on each linear memory, e.g. 64MiB: memory.grow past it returns -1, a "
+                    "larger initial memory fails to instantiate");
+    sub->add_option("--max-stack", o.max_stack,
+                    "Size of the guest value stack, e.g. 1MiB (default 8MiB); beyond it the guest "
+                    "traps with StackExhausted");
+    sub->add_option("--max-call-depth", o.max_call_depth,
+                    "Guest call depth before a StackExhausted trap")
+        ->capture_default_str();
+    sub->add_option("--max-table-elements", o.max_table_elements,
+                    "Cap on each table (0: 10,000,000)")
+        ->capture_default_str();
+    sub->add_option("--max-module-size", o.max_module_size, max_module_size_help);
+    sub->add_flag("--stats", o.stats,
+                  "Print the outcome, fuel used, wall time, peak memory, compile time, functions "
+                  "lowered and the process's peak RSS to stderr");
+    sub->add_option("--suspend-on", o.suspend_on,
+                    "A function import, MODULE.NAME, that suspends the guest when called "
+                    "(exit status 12); repeat for more")
+        ->allow_extra_args(false);
+    sub->add_option("--snapshot-to", o.snapshot_to,
+                    "Save a suspended or out-of-fuel execution to this file, to continue with "
+                    "`halter resume`");
+  };
+
   RunOptions run_options;
   CLI::App *run = app.add_subcommand(
       "run", "Run a WASI command (its _start), or instantiate a module and call an exported "
@@ -50,43 +96,33 @@ int main(int argc, char **argv) {
                   "(integers in decimal or 0x hex, floats in decimal, hex float, inf, nan or "
                   "nan:0xPAYLOAD). Without: the command's arguments. Put -- before arguments "
                   "that start with -");
-  run->add_option("--dir", run_options.dirs,
-                  "Grant a host directory: HOST[::GUEST][:ro|:rw] (read-only unless :rw; the "
-                  "guest sees it as GUEST, default HOST); repeat for more")
-      ->allow_extra_args(false);
-  run->add_option("--env", run_options.env,
-                  "Set an environment variable of the guest: KEY=VALUE; repeat for more")
-      ->allow_extra_args(false);
-  run->add_option("--stdin", run_options.stdin_path,
-                  "Read the guest's stdin from this file (default: halter's own stdin)");
-  run->add_flag("--deterministic", run_options.deterministic,
-                "Virtual clocks and seeded random: the same input gives the same output");
-  run->add_option("--seed", run_options.seed, "Seed of the random bytes with --deterministic")
-      ->capture_default_str();
-  run->add_option("--fuel", run_options.fuel,
-                  "Fuel budget (deterministic units of work); out of fuel is exit status 5");
-  run->add_option("--timeout", run_options.timeout,
-                  "Wall-clock deadline of the call, e.g. 250ms or 2s (covers host calls); "
-                  "exit status 6");
-  run->add_option("--max-memory", run_options.max_memory,
-                  "Cap on each linear memory, e.g. 64MiB: memory.grow past it returns -1, a "
-                  "larger initial memory fails to instantiate");
-  run->add_option("--max-stack", run_options.max_stack,
-                  "Size of the guest value stack, e.g. 1MiB (default 8MiB); beyond it the guest "
-                  "traps with StackExhausted");
-  run->add_option("--max-call-depth", run_options.max_call_depth,
-                  "Guest call depth before a StackExhausted trap")
-      ->capture_default_str();
-  run->add_option("--max-table-elements", run_options.max_table_elements,
-                  "Cap on each table (0: 10,000,000)")
-      ->capture_default_str();
-  run->add_option("--max-module-size", run_options.max_module_size, max_module_size_help);
-  run->add_flag("--stats", run_options.stats,
-                "Print the outcome, fuel used, wall time, peak memory, compile time, functions "
-                "lowered and the process's peak RSS to stderr");
+  addGuestOptions(run, run_options);
   run->add_flag("--eager", run_options.eager,
                 "Lower every function before the run (default: each on its first call)");
   run->footer(kExitStatusHelp);
+
+  ResumeOptions resume_options;
+  CLI::App *resume = app.add_subcommand(
+      "resume", "Continue an execution saved by --snapshot-to, in this process: answer its "
+                "pending host call (--value, --error) or give it fuel (--add-fuel)");
+  resume->add_option("file", resume_options.run.path, "The .wasm file it runs")->required();
+  resume->add_option("snapshot", resume_options.snapshot, "The saved execution")->required();
+  resume
+      ->add_option("--value", resume_options.values,
+                   "A result of the pending host call, by its result type; one per result")
+      ->allow_extra_args(false);
+  resume->add_option("--error", resume_options.error,
+                     "Answer the pending call with this error instead: the guest traps, or "
+                     "receives -1 from an import returning one integer");
+  resume
+      ->add_option("--write-memory", resume_options.writes,
+                   "ADDR=TEXT: write TEXT to memory 0 at ADDR first (an answer into a buffer "
+                   "the call passed); repeat for more")
+      ->allow_extra_args(false);
+  resume->add_option("--add-fuel", resume_options.add_fuel,
+                     "Fuel to add before continuing (an out-of-fuel execution)");
+  addGuestOptions(resume, resume_options.run);
+  resume->footer(kExitStatusHelp);
 
   PipelineOptions pipeline_options;
   CLI::App *pipeline = app.add_subcommand(
@@ -131,6 +167,7 @@ int main(int argc, char **argv) {
   if (*validate) return validateCommand(validate_path, validate_max_size);
   if (*inspect) return inspectCommand(inspect_path, inspect_max_size);
   if (*run) return runCommand(run_options);
+  if (*resume) return resumeCommand(resume_options);
   if (*disasm) return disasmCommand(disasm_options);
   if (*pipeline_run) return pipelineRunCommand(pipeline_options);
   if (*pipeline_check) return pipelineCheckCommand(pipeline_options);

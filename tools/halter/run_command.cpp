@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "exit_status.h"
+#include "halter/file_bytes.h"
 #include "halter/limit_text.h"
 #include "module_file.h"
 #include "value_text.h"
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <fmt/core.h>
 #include <pthread.h>
 #include <sys/resource.h>
@@ -93,6 +95,8 @@ void printStats(const Outcome &outcome, const Limits &limits, const Module &modu
   fmt::print(stderr, "outcome:     {}\n", outcomeKindName(outcome.kind));
   if (limits.fuel)
     fmt::print(stderr, "fuel used:   {} of {}\n", s.fuel_used, *limits.fuel);
+  else if (s.fuel_used != 0) // a resumed execution keeps its metering
+    fmt::print(stderr, "fuel used:   {}\n", s.fuel_used);
   else
     fmt::print(stderr, "fuel used:   unmetered (no --fuel)\n");
   fmt::print(stderr, "wall time:   {}\n", formatDuration(s.wall_time));
@@ -138,6 +142,115 @@ int reportOutcome(const Outcome &outcome, const RunOptions &options, const Limit
   if (options.stats) printStats(outcome, limits, module, options.eager);
   if (outcome.kind == OutcomeKind::Exited) return outcome.exit_code;
   return exitStatusFor(outcome.kind);
+}
+
+// --suspend-on: each MODULE.NAME function import answers by suspending the
+// guest; with `every_other`, so does each function import not of WASI
+// (resume, which cannot know which one a run named).
+Result<void> defineSuspending(Linker &linker, const Module &module,
+                              const std::vector<std::string> &names, bool every_other) {
+  auto suspend = [](CallContext &, std::span<const Value>, std::span<Value>) {
+    return HostResult::suspend();
+  };
+  auto define = [&](const ImportInfo &import) {
+    const std::vector<ValType> &r = import.func.results;
+    // A one-integer result can carry an error code (resume --error).
+    const bool code = r.size() == 1 && (r[0] == ValType::I32 || r[0] == ValType::I64);
+    linker.defineFunc(import.module, import.name, import.func, suspend,
+                      code ? HostErrors::NegativeCode : HostErrors::Trap);
+  };
+  for (const std::string &name : names) {
+    const size_t dot = name.find('.');
+    bool found = false;
+    for (const ImportInfo &import : module.imports()) {
+      if (dot == std::string::npos || import.kind != ExternKind::Func ||
+          import.module != name.substr(0, dot) || import.name != name.substr(dot + 1))
+        continue;
+      define(import);
+      found = true;
+    }
+    if (!found)
+      return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                       "--suspend-on " + name + ": the module imports no function " + name +
+                           " (give MODULE.NAME)");
+  }
+  if (every_other && names.empty()) {
+    for (const ImportInfo &import : module.imports())
+      if (import.kind == ExternKind::Func && import.module != "wasi_snapshot_preview1" &&
+          import.module != "halter")
+        define(import);
+  }
+  return okResult();
+}
+
+std::string callText(const PendingCall &call) {
+  std::string args;
+  for (const Value &v : call.args) args += (args.empty() ? "" : ", ") + formatValue(v);
+  return call.module + "." + call.name + "(" + args + ")";
+}
+
+// Writes `bytes` to `path` whole or not at all (a new file renamed over it).
+Result<void> writeFileAtomically(const std::string &path, const std::vector<uint8_t> &bytes) {
+  const std::string tmp = path + ".tmp";
+  std::FILE *f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return makeError(ErrorCode::InvalidArgument, kNoOffset, "cannot write " + tmp);
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  if (std::fclose(f) != 0 || !written || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "cannot write " + path);
+  }
+  return okResult();
+}
+
+// The end of a run that may park: a suspended or out-of-fuel execution is
+// saved to `snapshot_to` when given; everything else is reported as run
+// reports it.
+int finishRun(Execution &ex, const Outcome &outcome, const RunOptions &options,
+              const std::string &snapshot_to, const Limits &limits, const Module &module) {
+  const bool parked =
+      outcome.kind == OutcomeKind::Suspended || outcome.kind == OutcomeKind::OutOfFuel;
+  if (!parked || snapshot_to.empty()) {
+    if (outcome.kind == OutcomeKind::Suspended)
+      fmt::print(stderr, "suspended in {} (not saved: no --snapshot-to)\n",
+                 callText(outcome.pending));
+    return reportOutcome(outcome, options, limits, module);
+  }
+  auto bytes = ex.snapshot();
+  if (!bytes) {
+    fmt::print(stderr, "error: {}\n", bytes.error().message);
+    return kExitSnapshot;
+  }
+  if (auto w = writeFileAtomically(snapshot_to, *bytes); !w) {
+    fmt::print(stderr, "error: {}\n", w.error().message);
+    return kExitUsage;
+  }
+  if (options.stats) printStats(outcome, limits, module, options.eager);
+  if (outcome.kind == OutcomeKind::OutOfFuel) {
+    fmt::print(stderr,
+               "out of fuel after {} units; saved to {} ({} bytes); continue with: halter "
+               "resume {} {} --add-fuel N\n",
+               outcome.stats.fuel_used, snapshot_to, bytes->size(), options.path, snapshot_to);
+    return kExitOutOfFuel;
+  }
+  fmt::print(stderr,
+             "suspended in {}; saved to {} ({} bytes); answer with: halter resume {} {} "
+             "--value V (or --error MESSAGE)\n",
+             callText(outcome.pending), snapshot_to, bytes->size(), options.path, snapshot_to);
+  return kExitSuspended;
+}
+
+// Timeouts count from now; --timeout and Ctrl-C cover the whole run.
+CallOptions callOptionsFor(Limits &limits) {
+  if (limits.timeout) {
+    Clock::time_point now = Clock::now();
+    if (*limits.timeout < Clock::time_point::max() - now) limits.deadline = now + *limits.timeout;
+    limits.timeout.reset();
+  }
+  CallOptions call_options;
+  call_options.cancel = CancelToken::create();
+  call_options.limits = limits;
+  cancelOnInterrupt(call_options.cancel);
+  return call_options;
 }
 
 } // namespace
@@ -212,18 +325,13 @@ int runCommand(const RunOptions &options) {
     fmt::print(stderr, "note: the module does not import WASI; --dir, --env and --stdin have no "
                        "effect\n");
   }
-  // --timeout and Ctrl-C cover the whole run: the start function,
-  // _initialize and the call share one deadline and one cancel token.
-  if (limits->timeout) {
-    Clock::time_point now = Clock::now();
-    if (*limits->timeout < Clock::time_point::max() - now)
-      limits->deadline = now + *limits->timeout;
-    limits->timeout.reset();
+  if (auto r = defineSuspending(linker, *module, options.suspend_on, false); !r) {
+    fmt::print(stderr, "error: {}\n", r.error().message);
+    return kExitUsage;
   }
-  CallOptions call_options;
-  call_options.cancel = CancelToken::create();
-  call_options.limits = *limits;
-  cancelOnInterrupt(call_options.cancel);
+  // The start function, _initialize and the call share one deadline and
+  // one cancel token.
+  CallOptions call_options = callOptionsFor(*limits);
   auto instance = linker.instantiate(module, *limits, call_options.cancel);
   if (!instance) {
     fmt::print(stderr, "error: {}\n", instance.error().describe());
@@ -241,12 +349,146 @@ int runCommand(const RunOptions &options) {
       return reportOutcome(*init, options, *limits, *module);
     }
   }
+  if (!options.suspend_on.empty() || !options.snapshot_to.empty()) {
+    // An execution that can park (and be saved) rather than a call.
+    auto ex = (*instance)->start(function, args, call_options);
+    auto outcome = ex ? ex->run() : Result<Outcome>(ex.error());
+    if (!outcome) {
+      fmt::print(stderr, "error: {}\n", outcome.error().describe());
+      return kExitInvalid;
+    }
+    return finishRun(*ex, *outcome, options, options.snapshot_to, *limits, *module);
+  }
   auto outcome = (*instance)->call(function, args, call_options);
   if (!outcome) {
     fmt::print(stderr, "error: {}\n", outcome.error().describe());
     return kExitInvalid;
   }
   return reportOutcome(*outcome, options, *limits, *module);
+}
+
+int resumeCommand(const ResumeOptions &options) {
+  const RunOptions &run = options.run;
+  auto limits = limitsFrom(run);
+  if (!limits) {
+    fmt::print(stderr, "error: {}\n", limits.error().message);
+    return kExitUsage;
+  }
+  std::optional<uint64_t> add_fuel;
+  if (!options.add_fuel.empty()) {
+    auto v = parseValue(ValType::I64, options.add_fuel);
+    if (!v || options.add_fuel[0] == '-') {
+      fmt::print(stderr, "error: --add-fuel must be a count of fuel units\n");
+      return kExitUsage;
+    }
+    add_fuel = v->asI64();
+  }
+  if (options.error && !options.values.empty()) {
+    fmt::print(stderr, "error: give --value or --error, not both\n");
+    return kExitUsage;
+  }
+  auto config = wasiConfigFrom(run, {run.path});
+  if (!config) {
+    fmt::print(stderr, "error: {}\n", config.error().message);
+    return kExitUsage;
+  }
+  auto context = WasiContext::create(*config);
+  if (!context) {
+    fmt::print(stderr, "error: {}\n", context.error().describe());
+    return kExitUsage;
+  }
+  int status = kExitOk;
+  std::shared_ptr<const Module> module =
+      compileModuleFile(run.path, run.max_module_size, &status, nullptr, {});
+  if (!module) return status;
+  // A snapshot holds at most the module's memories and the stack.
+  auto bytes = readFileBytes(options.snapshot, uint64_t(1) << 40);
+  if (!bytes) {
+    fmt::print(stderr, "error: {}\n", bytes.error().message);
+    return kExitInvalid;
+  }
+  Linker linker;
+  if (importsWasi(*module)) {
+    std::signal(SIGPIPE, SIG_IGN);
+    addWasiToLinker(linker, *context);
+  }
+  if (auto r = defineSuspending(linker, *module, run.suspend_on, true); !r) {
+    fmt::print(stderr, "error: {}\n", r.error().message);
+    return kExitUsage;
+  }
+  CallOptions call_options = callOptionsFor(*limits);
+  auto restored = linker.restoreExecution(module, *bytes, *limits, call_options.cancel);
+  if (!restored) {
+    fmt::print(stderr, "error: {}: {}\n", options.snapshot, restored.error().describe());
+    return exitStatusFor(restored.error());
+  }
+  Execution &ex = restored->execution;
+  for (const std::string &write : options.writes) {
+    const size_t eq = write.find('=');
+    auto addr = eq == std::string::npos
+                    ? Result<Value>(makeError(ErrorCode::InvalidArgument, kNoOffset, "no ="))
+                    : parseValue(ValType::I32, write.substr(0, eq));
+    if (!addr) {
+      fmt::print(stderr, "error: --write-memory {}: give ADDR=TEXT\n", write);
+      return kExitUsage;
+    }
+    const std::string text = write.substr(eq + 1);
+    auto w = ex.writeMemory(
+        addr->asI32(),
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
+    if (!w) {
+      fmt::print(stderr, "error: --write-memory {}: {}\n", write, w.error().message);
+      return kExitUsage;
+    }
+  }
+  if (ex.suspended()) {
+    // The pending call, as the restored execution reports it.
+    auto again = ex.run();
+    Outcome pending = again ? *again : Outcome{};
+    const FuncType *type = nullptr;
+    for (const ImportInfo &import : module->imports())
+      if (import.kind == ExternKind::Func && import.module == pending.pending.module &&
+          import.name == pending.pending.name)
+        type = &import.func;
+    if (options.error) {
+      if (auto r = ex.resumeWithError(*options.error); !r) {
+        fmt::print(stderr, "error: {}\n", r.error().message);
+        return kExitUsage;
+      }
+    } else {
+      std::vector<Value> results;
+      const size_t n = type ? type->results.size() : 0;
+      if (options.values.size() != n) {
+        fmt::print(stderr, "error: {} returns {} value(s); give --value for each ({} given)\n",
+                   callText(pending.pending), n, options.values.size());
+        return kExitUsage;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        auto v = parseValue(type->results[i], options.values[i]);
+        if (!v) {
+          fmt::print(stderr, "error: --value {}: {}\n", options.values[i], v.error().message);
+          return kExitUsage;
+        }
+        results.push_back(*v);
+      }
+      if (auto r = ex.resume(results); !r) {
+        fmt::print(stderr, "error: {}\n", r.error().message);
+        return kExitUsage;
+      }
+    }
+  } else if (options.error || !options.values.empty()) {
+    fmt::print(stderr, "error: the execution stopped out of fuel, not in a host call: it takes "
+                       "--add-fuel, not --value or --error\n");
+    return kExitUsage;
+  }
+  if (add_fuel) ex.addFuel(*add_fuel);
+  auto outcome = ex.run();
+  if (!outcome) {
+    fmt::print(stderr, "error: {}\n", outcome.error().describe());
+    return kExitInvalid;
+  }
+  const std::string &to = run.snapshot_to.empty() ? options.snapshot : run.snapshot_to;
+  return finishRun(ex, *outcome, run, to, *limits, *module);
 }
 
 } // namespace halter::cli
