@@ -36,8 +36,9 @@ struct PreinitOptions {
 //   type is not () -> ();
 // - InvalidArgument: state that lives outside the module (an imported
 //   memory, table or mutable global), state the binary format cannot say
-//   (a non-null externref, a function of another instance, a v128 global),
-//   or an init function that suspended in a host call;
+//   (a non-null externref, a function the module neither defines nor
+//   imports, a v128 global), or an init function that suspended in a host
+//   call;
 // - instantiate's errors (link, start function);
 // - Trapped, OutOfFuel, DeadlineExceeded, Cancelled, Exited: how the init
 //   function failed.

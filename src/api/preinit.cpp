@@ -152,8 +152,8 @@ public:
       return refuse(where() + " holds a non-null externref, a host value no module can name");
     auto it = index_.find(static_cast<const rt::Function *>(p));
     if (it == index_.end())
-      return refuse(where() + " holds a function of another instance, which this module's "
-                              "function index space cannot name");
+      return refuse(where() + " holds a function this module neither defines nor imports "
+                              "(of another instance or of the host), which it cannot name");
     return binary::refFunc(it->second);
   }
 
@@ -178,9 +178,9 @@ public:
     buildData();
     WasmWriter out;
     out.bytes(std::span<const uint8_t>(m_.bytes).first(8)); // magic and version
-    // Sections the module lacks but the state needs go where the order of
-    // sections puts them: before the first section from which on no
-    // section may precede them.
+    // Sections the module lacks but the state needs go where the section
+    // order puts them: before the first section that only sections which
+    // must come after them follow (custom ones stay where they were).
     const std::vector<ir::SectionRange> &sections = m_.sections;
     std::vector<int> min_rank_from(sections.size() + 1, 1000);
     for (size_t i = sections.size(); i-- > 0;) {
@@ -192,7 +192,7 @@ public:
       have_elements |= s.id == binary::kElement;
       have_data |= s.id == binary::kData;
     }
-    const bool add_elements = !have_elements && !elem_payload_.empty() && elem_count_ > 0;
+    const bool add_elements = !have_elements && elem_count_ > 0;
     const bool add_data = !have_data && data_count_ > m_.datas.size();
     bool added_elements = false, added_data = false;
     auto addMissing = [&](size_t i) {

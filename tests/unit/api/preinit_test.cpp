@@ -462,7 +462,8 @@ TEST(Preinit, RefusesReferencesNoModuleCanName) {
                              (func (export "wizer.initialize")
                                (table.set $t (i32.const 1) (global.get $f)))))",
                            linker),
-                ErrorCode::InvalidArgument, "table 0 element 1 holds a function of another");
+                ErrorCode::InvalidArgument,
+                "table 0 element 1 holds a function this module neither defines nor imports");
   // The same imported externref left in an immutable import is fine: it is
   // not the module's state.
   auto ok = preinitWat(R"((module (import "env" "x" (global $x externref))
