@@ -2,6 +2,7 @@
 
 #include "binary/instr_reader.h"
 #include "binary/name_section.h"
+#include "binary/section_id.h"
 #include "binary/type_bytes.h"
 #include "binary/utf8.h"
 #include "common/byte_reader.h"
@@ -19,37 +20,6 @@ namespace {
 // More declared locals than any real function needs; also keeps the
 // interpreter's frames bounded. Spec tests expect huge counts to be rejected.
 constexpr uint64_t kMaxLocals = 50000;
-
-enum SectionId : uint8_t {
-  kCustom = 0,
-  kType = 1,
-  kImport = 2,
-  kFunction = 3,
-  kTable = 4,
-  kMemory = 5,
-  kGlobal = 6,
-  kExport = 7,
-  kStart = 8,
-  kElement = 9,
-  kCode = 10,
-  kData = 11,
-  kDataCount = 12,
-};
-
-// Position of a non-custom section in the required order (datacount sits
-// between element and code).
-int sectionRank(uint8_t id) {
-  switch (id) {
-  case kDataCount:
-    return 10;
-  case kCode:
-    return 11;
-  case kData:
-    return 12;
-  default:
-    return id;
-  }
-}
 
 Error malformed(uint64_t at, std::string message) {
   return makeError(ErrorCode::Malformed, at, std::move(message));

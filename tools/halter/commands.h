@@ -53,6 +53,19 @@ struct ResumeOptions {
   std::string add_fuel;             // fuel added before the run
 };
 int resumeCommand(const ResumeOptions &options);
+// `halter preinit`: run IN's init function and write the module of the
+// state it leaves (include/halter/preinit.h).
+struct PreinitCommandOptions {
+  std::string path;
+  std::string output;
+  std::string init_func = "wizer.initialize";
+  std::vector<std::string> dirs; // WASI, as for run
+  std::vector<std::string> env;
+  std::string fuel; // as typed; empty: no limit
+  std::string timeout;
+  std::string max_module_size; // empty: 1 GiB
+};
+int preinitCommand(const PreinitCommandOptions &options);
 
 int inspectCommand(const std::string &path, const std::string &max_module_size);
 

@@ -124,6 +124,34 @@ int main(int argc, char **argv) {
   addGuestOptions(resume, resume_options.run);
   resume->footer(kExitStatusHelp);
 
+  PreinitCommandOptions preinit_options;
+  CLI::App *preinit = app.add_subcommand(
+      "preinit", "Pre-initialise a module (as Wizer does): instantiate it, call its init function "
+                 "and write a standard module that starts in the state the init left");
+  preinit->add_option("file", preinit_options.path, "The .wasm file")->required();
+  preinit->add_option("-o,--output", preinit_options.output, "The module to write")->required();
+  preinit
+      ->add_option("--init-func", preinit_options.init_func,
+                   "The exported () -> () function to run; the default is Wizer's convention")
+      ->capture_default_str();
+  preinit
+      ->add_option("--dir", preinit_options.dirs,
+                   "Grant the init function a host directory, as for run: "
+                   "HOST[::GUEST][:ro|:rw]; repeat for more")
+      ->allow_extra_args(false);
+  preinit
+      ->add_option("--env", preinit_options.env,
+                   "Set an environment variable of the init function: KEY=VALUE; repeat for more")
+      ->allow_extra_args(false);
+  preinit->add_option("--fuel", preinit_options.fuel,
+                      "Fuel budget of the start function and of the init function (each); out of "
+                      "fuel is exit status 5");
+  preinit->add_option("--timeout", preinit_options.timeout,
+                      "Wall-clock deadline of the start and init functions together, e.g. 2s; "
+                      "exit status 6");
+  preinit->add_option("--max-module-size", preinit_options.max_module_size, max_module_size_help);
+  preinit->footer(kExitStatusHelp);
+
   PipelineOptions pipeline_options;
   CLI::App *pipeline = app.add_subcommand(
       "pipeline", "Run, check or draw a pipeline manifest (YAML; DAGwood configurations too)");
@@ -169,6 +197,7 @@ int main(int argc, char **argv) {
   if (*run) return runCommand(run_options);
   if (*resume) return resumeCommand(resume_options);
   if (*disasm) return disasmCommand(disasm_options);
+  if (*preinit) return preinitCommand(preinit_options);
   if (*pipeline_run) return pipelineRunCommand(pipeline_options);
   if (*pipeline_check) return pipelineCheckCommand(pipeline_options);
   if (*pipeline_graph) return pipelineGraphCommand(pipeline_options);
