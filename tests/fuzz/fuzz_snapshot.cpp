@@ -1,10 +1,13 @@
-// libFuzzer target for snapshots (Linker::restore): whatever the bytes, a
-// restore fails with InvalidSnapshot or gives an instance that runs inside
-// its own memory and table. The checksum is fixed up on every input, since
-// a hostile snapshot can compute it too. The first input byte picks what
-// the rest is: 0, edits (offset, byte) to a real uncompressed snapshot of
-// snapshot_module.wat after its setup; 1, edits to a compressed one; else
-// a whole snapshot as it is.
+// libFuzzer target for snapshots (Linker::restore, restoreExecution):
+// whatever the bytes, a restore fails with InvalidSnapshot (or, for an
+// execution, InvalidArgument) or gives an instance or execution that runs
+// inside its own memory and table. The checksum is fixed up on every input,
+// since a hostile snapshot can compute it too. The first input byte picks
+// what the rest is: 0, edits (offset, byte) to a real uncompressed snapshot
+// of snapshot_module.wat after its setup; 1, edits to a compressed one; 2
+// and 3, edits to an uncompressed and a compressed execution snapshot of
+// execution_module.wat parked 40 frames deep; 4, a whole execution
+// snapshot; else a whole instance snapshot.
 #include "common/hash64.h"
 
 #include "halter/halter.h"
@@ -23,7 +26,31 @@ using namespace halter;
 struct Seed {
   std::shared_ptr<const Module> module;
   std::vector<uint8_t> raw, compressed;
+  std::shared_ptr<const Module> exec_module;
+  std::vector<uint8_t> exec_raw, exec_compressed;
 };
+
+std::shared_ptr<const Module> compileFile(const char *path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
+  auto m = Module::compile(bytes);
+  if (!m.ok()) std::abort();
+  return *m;
+}
+
+// execution_module.wat's import: it always suspends.
+Linker waitLinker() {
+  Linker linker;
+  linker.defineFunc("host", "wait", FuncType{{}, {ValType::I32}},
+                    [](CallContext &, auto, auto) { return HostResult::suspend(); });
+  return linker;
+}
+
+Limits execLimits() {
+  Limits l;
+  l.fuel = 1000000;
+  return l;
+}
 
 const Seed &seed() {
   static const Seed s = [] {
@@ -42,6 +69,16 @@ const Seed &seed() {
     if (!a.ok() || !b.ok()) std::abort();
     out.raw = *a;
     out.compressed = *b;
+    out.exec_module = compileFile(HALTER_EXECUTION_MODULE);
+    auto exec_inst = waitLinker().instantiate(out.exec_module);
+    if (!exec_inst.ok()) std::abort();
+    auto ex = (*exec_inst)->start("rec", {{Value::i32(40)}}, CallOptions{execLimits(), {}});
+    if (!ex.ok() || !ex->run().ok() || !ex->suspended()) std::abort();
+    auto c = ex->snapshot(raw);
+    auto d = ex->snapshot();
+    if (!c.ok() || !d.ok()) std::abort();
+    out.exec_raw = *c;
+    out.exec_compressed = *d;
     return out;
   }();
   return s;
@@ -53,14 +90,35 @@ void fixChecksum(std::vector<uint8_t> &s) {
   std::memcpy(s.data() + s.size() - 8, &sum, 8);
 }
 
+// An execution restored from `snap` runs to an outcome.
+int restoreExecution(const Seed &s, const std::vector<uint8_t> &snap) {
+  auto r = waitLinker().restoreExecution(s.exec_module, snap);
+  if (!r.ok()) {
+    if (r.error().code != ErrorCode::InvalidSnapshot &&
+        r.error().code != ErrorCode::InvalidArgument)
+      std::abort();
+    return 0;
+  }
+  Execution &ex = r->execution;
+  ex.addFuel(1000000); // an unmetered one ignores it; the guest has no loops
+  if (ex.suspended() && !ex.resume({{Value::i32(3)}}).ok()) std::abort();
+  for (int runs = 0; runs < 4 && !ex.finished(); ++runs) {
+    auto out = ex.run();
+    if (!out.ok()) std::abort();
+    if (out->kind == OutcomeKind::Suspended && !ex.resume({{Value::i32(5)}}).ok()) std::abort();
+  }
+  return 0;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const Seed &s = seed();
   if (size == 0) return 0;
   std::vector<uint8_t> snap;
-  if (data[0] < 2) {
-    snap = data[0] == 0 ? s.raw : s.compressed;
+  if (data[0] < 4) {
+    const std::vector<uint8_t> *base[] = {&s.raw, &s.compressed, &s.exec_raw, &s.exec_compressed};
+    snap = *base[data[0]];
     // Edits of 3 bytes: a 16-bit offset from the end of the header, a byte.
     for (size_t i = 1; i + 3 <= size; i += 3) {
       size_t at = 48 + (size_t(data[i]) | size_t(data[i + 1]) << 8) % (snap.size() - 48);
@@ -70,6 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     snap.assign(data + 1, data + size);
   }
   fixChecksum(snap);
+  if (data[0] == 2 || data[0] == 3 || data[0] == 4) return restoreExecution(s, snap);
   auto r = Linker().restore(s.module, snap);
   if (!r.ok()) {
     if (r.error().code != ErrorCode::InvalidSnapshot) std::abort();

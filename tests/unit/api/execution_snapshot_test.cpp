@@ -184,44 +184,17 @@ TEST(ExecutionSnapshot, StoppingAtEveryFuelUnitGivesTheUninterruptedResult) {
   }
 }
 
-// Recursion 10,000 frames deep, parked in a host call at the bottom, with
-// function references live in locals and on the operand stack of every
-// frame, and an i64 and an f64 on the stack.
-const char *kDeepWat = R"((module
-  (import "host" "wait" (func $wait (result i32)))
-  (type $ii (func (param i32) (result i32)))
-  (table $t 2 funcref)
-  (elem declare func $double $triple)
-  (func $double (type $ii) (i32.mul (local.get 0) (i32.const 2)))
-  (func $triple (type $ii) (i32.mul (local.get 0) (i32.const 3)))
-  (func $rec (export "rec") (param $n i32) (result i32)
-    (local $r funcref) (local $v i32) (local $big i64)
-    (local.set $r (ref.func $triple))
-    (local.set $big (i64.extend_i32_u (local.get $n)))
-    (if (result i32) (i32.eqz (local.get $n))
-      (then (call $wait))
-      (else
-        (i64.mul (local.get $big) (i64.const 3))
-        (f64.convert_i32_u (local.get $n))
-        (i32.const 0)
-        (ref.func $double)
-        (ref.null func)
-        (local.tee $v (i32.or (call $rec (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))
-        (select (result funcref))
-        (table.set $t)
-        (table.set $t (i32.const 1) (local.get $r))
-        (call_indirect $t (type $ii) (local.get $v) (i32.const 0))
-        (call_indirect $t (type $ii) (local.get $n) (i32.const 1))
-        (i32.add)
-        (local.set $v)
-        (i32.trunc_f64_u)
-        (i32.add (local.get $v))
-        (local.set $v)
-        (i32.wrap_i64)
-        (i32.add (local.get $v)))))))";
+// tests/fuzz/execution_module.wat: recursion parked in a host call at the
+// bottom, with function references live in locals and on the operand stack
+// of every frame, and an i64 and an f64 on the stack.
+std::string deepWat() {
+  std::ifstream in(std::string(HALTER_SOURCE_DIR) + "/tests/fuzz/execution_module.wat");
+  EXPECT_TRUE(in.good());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 TEST(ExecutionSnapshot, TenThousandFramesParkedInAHostCall) {
-  auto module = compileBytes(test::watToWasm(kDeepWat));
+  auto module = compileBytes(test::watToWasm(deepWat()));
   ASSERT_TRUE(module);
   Linker linker;
   linker.defineFunc("host", "wait", FuncType{{}, {ValType::I32}},
@@ -349,7 +322,7 @@ TEST(ExecutionSnapshot, RestoreRefusesMismatches) {
 // with the checksum fixed up: refused, or an execution that runs to an
 // outcome inside its instance (ASan watches).
 TEST(ExecutionSnapshot, DamagedAndForgedSnapshotsAreRefusedOrStayInside) {
-  auto module = compileBytes(test::watToWasm(kDeepWat));
+  auto module = compileBytes(test::watToWasm(deepWat()));
   ASSERT_TRUE(module);
   Linker linker;
   linker.defineFunc("host", "wait", FuncType{{}, {ValType::I32}},
