@@ -7,27 +7,7 @@ examples=$2
 wasi=$3/wasi
 guests=$3
 flite=$4
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# expect STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and
-# that its combined output matches the extended regex PATTERN.
-expect() {
-  local want=$1 pattern=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -eq "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $* -> status $status (want $want), output:"
-    sed 's/^/    /' <<<"$out"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 runaway=$examples/runaway.wasm
 expect 6 'deadline exceeded' -- "$halter" run "$runaway" --invoke spin --timeout 100ms
@@ -161,5 +141,4 @@ if [ $status -eq 7 ]; then passed=$((passed + 1)); else
   echo "FAIL: SIGINT during spin -> status $status (want 7)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -10,30 +10,7 @@ halter=$1
 wasi=$2/wasi
 node_wasi=$3
 wat2wasm=$4
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*"
-}
-
-# expect STATUS PATTERN -- COMMAND...: as in cli_test.sh.
-expect() {
-  local want=$1 pattern=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -eq "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then
-    pass
-  else
-    fail "$* -> status $status (want $want), output:"
-    sed 's/^/    /' <<<"$out"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 in=$wasi/primes.wasm
 out=$tmp/primes.pre.wasm
@@ -115,5 +92,4 @@ expect 0 'wrote' -- "$halter" preinit "$tmp/setup.wasm" --init-func setup -o "$t
 expect 0 '^5$' -- "$halter" run "$tmp/setup.pre.wasm" --invoke get
 expect 2 'no exported function "setup"' -- "$halter" run "$tmp/setup.pre.wasm" --invoke setup
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -8,26 +8,7 @@ halter=$1
 examples=$2
 agent=$examples/agent.wasm
 compute=$examples/compute.wasm
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# expect STATUS PATTERN -- COMMAND...: as in cli_test.sh.
-expect() {
-  local want=$1 pattern=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -eq "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $* -> status $status (want $want), output:"
-    sed 's/^/    /' <<<"$out"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 # agent.c's run(10): three spawn_agent calls, then three waits, each
 # answered by a new process.
@@ -72,10 +53,9 @@ done
 got_fuel=$(grep -Eo 'fuel used: +[0-9]+' "$tmp/hop.err" | grep -Eo '[0-9]+')
 if [ "$status" -eq 0 ] && [ "$hops" -gt 5 ] && [ "$got_result" = "$want_result" ] &&
   [ "$got_fuel" = "$want_fuel" ]; then
-  passed=$((passed + 1))
+  pass
 else
-  failed=$((failed + 1))
-  echo "FAIL: count_primes through $hops processes: status $status, result $got_result (want" \
+  fail "count_primes through $hops processes: status $status, result $got_result (want" \
     "$want_result), fuel used $got_fuel (want $want_fuel)"
 fi
 
@@ -95,5 +75,4 @@ expect 2 'imports no function host.nope' -- \
   "$halter" run "$agent" --invoke run 1 --suspend-on host.nope
 expect 12 'not saved: no --snapshot-to' -- "$halter" run "$agent" --invoke run 1 "${suspend[@]}"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -71,16 +71,8 @@ int preinitCommand(const PreinitCommandOptions &options) {
   RunOptions wasi_options;
   wasi_options.dirs = options.dirs;
   wasi_options.env = options.env;
-  auto config = wasiConfigFrom(wasi_options, {options.path});
-  if (!config) {
-    fmt::print(stderr, "error: {}\n", config.error().message);
-    return kExitUsage;
-  }
-  auto context = WasiContext::create(*config);
-  if (!context) {
-    fmt::print(stderr, "error: {}\n", context.error().describe());
-    return kExitUsage;
-  }
+  std::shared_ptr<WasiContext> context = wasiContextFrom(wasi_options, {options.path});
+  if (!context) return kExitUsage;
   int status = kExitOk;
   std::shared_ptr<const Module> module =
       compileModuleFile(options.path, options.max_module_size, &status);
@@ -104,7 +96,7 @@ int preinitCommand(const PreinitCommandOptions &options) {
     wasi |= import.module == "wasi_snapshot_preview1";
   if (wasi) {
     std::signal(SIGPIPE, SIG_IGN);
-    addWasiToLinker(linker, *context);
+    addWasiToLinker(linker, context);
   }
   PreinitOptions preinit;
   preinit.init_func = options.init_func;

@@ -267,16 +267,8 @@ int runCommand(const RunOptions &options) {
   // Bad --dir, --env or --stdin fail before a large module is compiled.
   std::vector<std::string> argv{options.path};
   if (command) argv.insert(argv.end(), options.args.begin(), options.args.end());
-  auto config = wasiConfigFrom(options, argv);
-  if (!config) {
-    fmt::print(stderr, "error: {}\n", config.error().message);
-    return kExitUsage;
-  }
-  auto context = WasiContext::create(*config);
-  if (!context) {
-    fmt::print(stderr, "error: {}\n", context.error().describe());
-    return kExitUsage;
-  }
+  std::shared_ptr<WasiContext> context = wasiContextFrom(options, argv);
+  if (!context) return kExitUsage;
   int status = kExitOk;
   // --eager lowers the one form the run uses: metered with --fuel.
   CompileOptions compile_options;
@@ -320,7 +312,7 @@ int runCommand(const RunOptions &options) {
   if (importsWasi(*module)) {
     // A guest writing to a closed pipe gets EPIPE, not a dead halter.
     std::signal(SIGPIPE, SIG_IGN);
-    addWasiToLinker(linker, *context);
+    addWasiToLinker(linker, context);
   } else if (!options.dirs.empty() || !options.env.empty() || !options.stdin_path.empty()) {
     fmt::print(stderr, "note: the module does not import WASI; --dir, --env and --stdin have no "
                        "effect\n");
@@ -387,16 +379,8 @@ int resumeCommand(const ResumeOptions &options) {
     fmt::print(stderr, "error: give --value or --error, not both\n");
     return kExitUsage;
   }
-  auto config = wasiConfigFrom(run, {run.path});
-  if (!config) {
-    fmt::print(stderr, "error: {}\n", config.error().message);
-    return kExitUsage;
-  }
-  auto context = WasiContext::create(*config);
-  if (!context) {
-    fmt::print(stderr, "error: {}\n", context.error().describe());
-    return kExitUsage;
-  }
+  std::shared_ptr<WasiContext> context = wasiContextFrom(run, {run.path});
+  if (!context) return kExitUsage;
   int status = kExitOk;
   std::shared_ptr<const Module> module =
       compileModuleFile(run.path, run.max_module_size, &status, nullptr, {});
@@ -410,7 +394,7 @@ int resumeCommand(const ResumeOptions &options) {
   Linker linker;
   if (importsWasi(*module)) {
     std::signal(SIGPIPE, SIG_IGN);
-    addWasiToLinker(linker, *context);
+    addWasiToLinker(linker, context);
   }
   if (auto r = defineSuspending(linker, *module, run.suspend_on, true); !r) {
     fmt::print(stderr, "error: {}\n", r.error().message);

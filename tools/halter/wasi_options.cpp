@@ -1,5 +1,7 @@
 #include "wasi_options.h"
 
+#include <fmt/core.h>
+
 namespace halter::cli {
 
 Result<WasiPreopen> parseDirSpec(std::string_view spec) {
@@ -45,6 +47,21 @@ Result<WasiConfig> wasiConfigFrom(const RunOptions &options, const std::vector<s
   config.deterministic = options.deterministic;
   config.seed = options.seed;
   return config;
+}
+
+std::shared_ptr<WasiContext> wasiContextFrom(const RunOptions &options,
+                                             const std::vector<std::string> &argv) {
+  auto config = wasiConfigFrom(options, argv);
+  if (!config) {
+    fmt::print(stderr, "error: {}\n", config.error().message);
+    return nullptr;
+  }
+  auto context = WasiContext::create(*config);
+  if (!context) {
+    fmt::print(stderr, "error: {}\n", context.error().describe());
+    return nullptr;
+  }
+  return *context;
 }
 
 } // namespace halter::cli
