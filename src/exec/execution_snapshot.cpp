@@ -155,8 +155,9 @@ public:
     StackLayout out;
     uint64_t fp = 0, end = 0;
     for (size_t k = 0; k < points.size(); ++k) {
-      const std::string where = "frame " + std::to_string(k);
-      HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, ownFunction(points[k].func, where));
+      // Named only for an error: a deep stack has many frames.
+      auto where = [k] { return "frame " + std::to_string(k); };
+      HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, ownFunction(points[k].func, k));
       HALTER_ASSIGN_OR_RETURN(const Lowering *l, lowerings_.get(*fn));
       const uint64_t frame_end = fp + uint64_t(l->code.frame_slots) * 8;
       end = std::max(end, frame_end);
@@ -166,14 +167,14 @@ public:
       if (innermost && !suspended) {
         const compile::StopPoint *stop = stopAt(*l, points[k].at);
         if (stop == nullptr)
-          return rt::invalidSnapshot(where + ": code index " + std::to_string(points[k].at) +
+          return rt::invalidSnapshot(where() + ": code index " + std::to_string(points[k].at) +
                                      " is not a place where a run stops");
         for (auto [slot, type] : stop->temps) mark(fp + slot, type);
         break;
       }
       const compile::StopPoint *call = callReturningTo(*l, points[k].at);
       if (call == nullptr)
-        return rt::invalidSnapshot(where + ": code index " + std::to_string(points[k].at) +
+        return rt::invalidSnapshot(where() + ": code index " + std::to_string(points[k].at) +
                                    " does not follow a call");
       const uint64_t callee_fp = fp + callFrame(*l, *call);
       // The call's arguments became the callee's frame: only the values
@@ -196,8 +197,7 @@ public:
         out.call_at = call->at;
         break;
       }
-      HALTER_ASSIGN_OR_RETURN(const rt::Function *callee,
-                              ownFunction(points[k + 1].func, "frame " + std::to_string(k + 1)));
+      HALTER_ASSIGN_OR_RETURN(const rt::Function *callee, ownFunction(points[k + 1].func, k + 1));
       if (!callsThat(inst_, *l, *call, callee))
         return rt::invalidSnapshot(
             "frame " + std::to_string(k + 1) + ": function " + std::to_string(points[k + 1].func) +
@@ -211,14 +211,15 @@ public:
   }
 
 private:
-  Result<const rt::Function *> ownFunction(uint32_t index, const std::string &where) const {
+  Result<const rt::Function *> ownFunction(uint32_t index, size_t frame) const {
+    const auto where = [frame] { return "frame " + std::to_string(frame); };
     if (index >= inst_.funcs.size())
-      return rt::invalidSnapshot(where + ": function index " + std::to_string(index) +
+      return rt::invalidSnapshot(where() + ": function index " + std::to_string(index) +
                                  " is outside the module's " + std::to_string(inst_.funcs.size()) +
                                  " functions");
     const rt::Function *fn = inst_.funcs[index];
     if (fn->isHost() || fn->instance != &inst_)
-      return rt::invalidSnapshot(where + ": function " + std::to_string(index) +
+      return rt::invalidSnapshot(where() + ": function " + std::to_string(index) +
                                  " is not one the module defines");
     return fn;
   }
