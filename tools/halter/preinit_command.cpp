@@ -20,10 +20,7 @@ namespace {
 Result<Limits> preinitLimits(const PreinitCommandOptions &options) {
   Limits limits;
   if (!options.fuel.empty()) {
-    HALTER_ASSIGN_OR_RETURN(Value fuel, parseValue(ValType::I64, options.fuel));
-    if (options.fuel[0] == '-')
-      return makeError(ErrorCode::InvalidArgument, kNoOffset, "--fuel must not be negative");
-    limits.fuel = fuel.asI64();
+    HALTER_ASSIGN_OR_RETURN(limits.fuel, parseFuel(options.fuel, "--fuel"));
   }
   if (!options.timeout.empty()) {
     HALTER_ASSIGN_OR_RETURN(limits.timeout, parseDuration(options.timeout));

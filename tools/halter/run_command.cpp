@@ -42,10 +42,7 @@ std::string functionExports(const Module &module) {
 Result<Limits> limitsFrom(const RunOptions &options) {
   Limits limits;
   if (!options.fuel.empty()) {
-    HALTER_ASSIGN_OR_RETURN(Value fuel, parseValue(ValType::I64, options.fuel));
-    if (options.fuel[0] == '-')
-      return makeError(ErrorCode::InvalidArgument, kNoOffset, "--fuel must not be negative");
-    limits.fuel = fuel.asI64();
+    HALTER_ASSIGN_OR_RETURN(limits.fuel, parseFuel(options.fuel, "--fuel"));
   }
   if (!options.timeout.empty()) {
     HALTER_ASSIGN_OR_RETURN(limits.timeout, parseDuration(options.timeout));
@@ -368,12 +365,12 @@ int resumeCommand(const ResumeOptions &options) {
   }
   std::optional<uint64_t> add_fuel;
   if (!options.add_fuel.empty()) {
-    auto v = parseValue(ValType::I64, options.add_fuel);
-    if (!v || options.add_fuel[0] == '-') {
-      fmt::print(stderr, "error: --add-fuel must be a count of fuel units\n");
+    auto units = parseFuel(options.add_fuel, "--add-fuel");
+    if (!units) {
+      fmt::print(stderr, "error: {}\n", units.error().message);
       return kExitUsage;
     }
-    add_fuel = v->asI64();
+    add_fuel = *units;
   }
   if (options.error && !options.values.empty()) {
     fmt::print(stderr, "error: give --value or --error, not both\n");

@@ -157,4 +157,12 @@ std::string formatValue(const Value &value) {
   return "?";
 }
 
+Result<uint64_t> parseFuel(std::string_view text, std::string_view flag) {
+  HALTER_ASSIGN_OR_RETURN(Value fuel, parseValue(ValType::I64, text));
+  if (!text.empty() && text[0] == '-')
+    return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                     std::string(flag) + " must not be negative");
+  return fuel.asI64();
+}
+
 } // namespace halter::cli

@@ -19,4 +19,8 @@ Result<Value> parseValue(ValType type, std::string_view text);
 // digits, most significant byte first (the form parseValue accepts).
 std::string formatValue(const Value &value);
 
+// A count of fuel units given to `flag` (--fuel, --add-fuel): as an i64
+// by parseValue, and not negative.
+Result<uint64_t> parseFuel(std::string_view text, std::string_view flag);
+
 } // namespace halter::cli
