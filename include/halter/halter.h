@@ -236,10 +236,15 @@ struct ResetOptions {
   CancelToken cancel;
 };
 
-// Instance::snapshot's choices.
+// Instance::snapshot's and Execution::snapshot's choices.
 struct SnapshotOptions {
   // zstd over the body (the memories' non-zero blocks, globals, tables).
   bool compress = true;
+  // Execution::snapshot only: the embedder's own state to save with the
+  // execution, as it is (covered by the checksum; at most 16 MiB), given
+  // back by Linker::restoreExecution in RestoredExecution::host_state. For
+  // a WASI program: WasiContext::saveState(). Instance::snapshot refuses it.
+  std::vector<uint8_t> host_state;
 };
 
 // What Instance::stats counts since the instance was made.
@@ -478,6 +483,10 @@ private:
 struct RestoredExecution {
   std::shared_ptr<Instance> instance;
   Execution execution;
+  // SnapshotOptions::host_state as saved (empty when none was given): for a
+  // WASI program, what WasiContext::restoreState takes before the
+  // execution runs on.
+  std::vector<uint8_t> host_state;
 };
 
 // Resolves imports by (module, name) and instantiates modules.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,35 @@ public:
   // fresh WASI. Only while no instance linked to it is running. On failure
   // (as create's) the old state is kept.
   Result<void> reset(const WasiConfig &config);
+
+  // What of the guest's WASI state can outlive this process, as bytes to
+  // save with its parked execution (SnapshotOptions::host_state): args,
+  // env, the clocks and random generator of deterministic mode, and every
+  // open descriptor by where it came from: a stdio stream, a preopen by its
+  // guest name, or a file or directory opened beneath one (by path, with
+  // its rights, flags and offset). No host descriptor or host path is in
+  // it. Refused with InvalidArgument naming the descriptor when one cannot
+  // be opened again: a socket, a pipe or device opened beneath a preopen,
+  // anything opened beneath something that is not a preopen; and after
+  // proc_exit. The stdio streams are saved as "stdin/stdout/stderr", not
+  // their contents.
+  Result<std::vector<uint8_t>> saveState() const;
+  // Makes this context the one `state` (saveState's bytes) describes,
+  // with host resources from `grants`: stdio streams are the grants', each
+  // saved preopen is the granted one of the same guest name (its host
+  // directory and write capability are the grants'), and each saved file
+  // or directory is opened again by its path beneath it, at its offset,
+  // never with more rights than saved. Args, env and the deterministic
+  // clocks and random bytes are the saved ones; grants' args, env,
+  // deterministic and seed, sockets and preopens not in the state are not
+  // used. Keeps its identity, as reset does: link it, restore the
+  // execution, then restore this before the execution runs on. Errors:
+  // InvalidSnapshot for bytes that are not a state; NotFound for a preopen
+  // not granted or a file that no longer exists; InvalidArgument for one
+  // that cannot be opened as it was (open for writing beneath a read-only
+  // grant, a file now a directory); ResourceLimit beyond max_open_fds. On
+  // failure the old state is kept.
+  Result<void> restoreState(std::span<const uint8_t> state, const WasiConfig &grants);
 
 private:
   friend struct detail::WasiAccess;

@@ -35,7 +35,7 @@ Execution::~Execution() = default;
 
 Result<std::vector<uint8_t>> Execution::snapshot(const SnapshotOptions &options) const {
   if (!state_) return emptyExecution();
-  return exec::writeExecutionSnapshot(state_->ex, options.compress);
+  return exec::writeExecutionSnapshot(state_->ex, options.compress, options.host_state);
 }
 
 Result<Outcome> Execution::run() {

@@ -279,6 +279,10 @@ Result<std::vector<uint8_t>> Instance::snapshot(const SnapshotOptions &options) 
   if (inst == nullptr) return emptyInstance();
   WholeInstance whole(*inst);
   HALTER_TRY(whole.check("snapshot", " (save it with Execution::snapshot instead)"));
+  if (!options.host_state.empty())
+    return makeError(ErrorCode::InvalidArgument, kNoOffset,
+                     "SnapshotOptions::host_state is saved with an execution "
+                     "(Execution::snapshot), not with an instance");
   return rt::writeInstanceSnapshot(*inst, options.compress);
 }
 

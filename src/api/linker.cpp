@@ -114,11 +114,12 @@ Result<RestoredExecution> Linker::restoreExecution(std::shared_ptr<const Module>
       rt::instantiate(detail::ApiAccess::compiledShared(*module), imports, limits));
   HALTER_TRY(rt::applyResetPoint(*impl, image->instance));
   std::shared_ptr<Instance> instance = detail::ApiAccess::makeInstance(impl, std::move(module));
-  RestoredExecution out{instance,
-                        detail::ApiAccess::newExecution(detail::ApiAccess::implShared(*instance))};
+  RestoredExecution out{
+      instance, detail::ApiAccess::newExecution(detail::ApiAccess::implShared(*instance)), {}};
   CancelToken token = cancel.empty() ? CancelToken::create() : cancel;
   HALTER_TRY(exec::restoreExecution(*detail::ApiAccess::engine(out.execution), *impl, *image,
                                     limits, token));
+  out.host_state = image->host_state;
   return out;
 }
 

@@ -14,6 +14,8 @@
 //   u64 stack slots, then each slot's u64 (references: 0 null, else the
 //       function index + 1; dead slots 0)
 //   u32 length and bytes of the instance's last host error message
+//   u32 length and bytes of the embedder's host state (SnapshotOptions::
+//       host_state, e.g. WasiContext::saveState; opaque here)
 //
 // Nothing in it is an address. A program point is a code index into the
 // function's lowering, which is deterministic per module and form, and it
@@ -262,13 +264,18 @@ private:
 
 // Reads and sets Execution's private state (execution.h befriends it).
 struct ExecutionSnapshotAccess {
-  static Result<std::vector<uint8_t>> write(const Execution &ex, bool compress);
+  static Result<std::vector<uint8_t>> write(const Execution &ex, bool compress,
+                                            std::span<const uint8_t> host_state);
   static Result<void> restore(Execution &ex, rt::Instance &inst, const ExecutionImage &image,
                               const Limits &limits, const CancelToken &cancel);
 };
 
-Result<std::vector<uint8_t>> ExecutionSnapshotAccess::write(const Execution &ex, bool compress) {
+Result<std::vector<uint8_t>> ExecutionSnapshotAccess::write(const Execution &ex, bool compress,
+                                                            std::span<const uint8_t> host_state) {
   using State = Execution::State;
+  if (host_state.size() > kMaxHostStateBytes)
+    return refuse("its host state is " + std::to_string(host_state.size()) + " bytes, above the " +
+                  std::to_string(kMaxHostStateBytes) + " allowed");
   if (ex.state_ == State::Finished) return refuse("it has finished");
   if (ex.state_ == State::Ready)
     return refuse("it has not run yet (snapshot the instance instead)");
@@ -380,19 +387,23 @@ Result<std::vector<uint8_t>> ExecutionSnapshotAccess::write(const Execution &ex,
   }
   w.u32(uint32_t(inst.last_host_error.size()));
   w.raw(inst.last_host_error.data(), inst.last_host_error.size());
+  w.u32(uint32_t(host_state.size()));
+  w.raw(host_state.data(), host_state.size());
   return rt::sealSnapshot(rt::kSnapshotKindExecution, inst.module->content_hash, w.bytes(),
                           compress);
 }
 
-Result<std::vector<uint8_t>> writeExecutionSnapshot(const Execution &ex, bool compress) {
-  return ExecutionSnapshotAccess::write(ex, compress);
+Result<std::vector<uint8_t>> writeExecutionSnapshot(const Execution &ex, bool compress,
+                                                    std::span<const uint8_t> host_state) {
+  return ExecutionSnapshotAccess::write(ex, compress, host_state);
 }
 
 Result<std::shared_ptr<const ExecutionImage>>
 readExecutionSnapshot(const compile::CompiledModule &cm, std::span<const uint8_t> bytes,
                       const Limits &limits) {
   const uint64_t stack_bytes = limits.max_stack_bytes & ~uint64_t{7};
-  const uint64_t extra = stack_bytes + uint64_t(limits.max_call_depth) * 8 + kMaxErrorBytes + 4096;
+  const uint64_t extra = stack_bytes + uint64_t(limits.max_call_depth) * 8 + kMaxErrorBytes +
+                         kMaxHostStateBytes + 4096;
   HALTER_ASSIGN_OR_RETURN(std::vector<uint8_t> body,
                           rt::openSnapshot(cm, bytes, rt::kSnapshotKindExecution, extra));
   rt::SnapshotReader r(body);
@@ -461,6 +472,11 @@ readExecutionSnapshot(const compile::CompiledModule &cm, std::span<const uint8_t
   HALTER_ASSIGN_OR_RETURN(std::span<const uint8_t> error,
                           r.take(error_bytes, "the last host error"));
   image->last_host_error.assign(error.begin(), error.end());
+  HALTER_ASSIGN_OR_RETURN(uint32_t host_bytes, r.u32("the host state's length"));
+  if (host_bytes > kMaxHostStateBytes)
+    return rt::invalidSnapshot("a host state of " + std::to_string(host_bytes) + " bytes");
+  HALTER_ASSIGN_OR_RETURN(std::span<const uint8_t> host, r.take(host_bytes, "the host state"));
+  image->host_state.assign(host.begin(), host.end());
   if (r.left() != 0)
     return rt::invalidSnapshot(std::to_string(r.left()) + " bytes after the body's last field");
   return std::shared_ptr<const ExecutionImage>(std::move(image));

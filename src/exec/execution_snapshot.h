@@ -37,13 +37,19 @@ struct ExecutionImage {
   std::vector<std::pair<uint64_t, uint64_t>> pending_args; // low and high bits
   std::vector<uint64_t> slots;                             // the value stack, references coded
   std::string last_host_error;
+  std::vector<uint8_t> host_state; // the embedder's, opaque here
 };
+
+// SnapshotOptions::host_state's bound (include/halter/halter.h says so).
+inline constexpr size_t kMaxHostStateBytes = size_t{16} << 20;
 
 // `ex`'s state with its instance's. InvalidArgument for what cannot be
 // saved, naming it: an execution that is not parked (or whose suspension
 // was answered and not run yet), one that entered another instance, a
 // reference to a host object or another instance's function.
-Result<std::vector<uint8_t>> writeExecutionSnapshot(const Execution &ex, bool compress);
+// `host_state` is stored as it is (at most kMaxHostStateBytes).
+Result<std::vector<uint8_t>> writeExecutionSnapshot(const Execution &ex, bool compress,
+                                                    std::span<const uint8_t> host_state);
 
 // Reads `bytes`, an execution snapshot of an instance of `cm`. The stack
 // and frame count are bounded by `limits` (max_stack_bytes,

@@ -1,4 +1,4 @@
-// The snapshot format, version 1. All integers little-endian.
+// The snapshot format, version 2. All integers little-endian.
 //
 //   header (48 bytes)
 //     0  magic "\0hsnap\r\n" (a NUL and a CR-LF: text tools and transfers

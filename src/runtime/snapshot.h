@@ -14,7 +14,8 @@
 
 namespace halter::rt {
 
-inline constexpr uint32_t kSnapshotVersion = 1;
+// 2: the execution part ends with the embedder's host state.
+inline constexpr uint32_t kSnapshotVersion = 2;
 // What a snapshot holds (header field "kind").
 inline constexpr uint32_t kSnapshotKindInstance = 1;
 inline constexpr uint32_t kSnapshotKindExecution = 2; // exec/execution_snapshot.cpp

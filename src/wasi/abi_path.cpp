@@ -74,6 +74,8 @@ Errno pathOpen(AbiCall &c) {
                                c.u64(6), static_cast<uint16_t>(c.u32(7)), entry);
       e != Errno::Success)
     return e;
+  // Its origin: the same path beneath the same preopen, for saveState.
+  setOrigin(*entry, *dir, path, c.u32(1));
   uint32_t fd;
   if (Errno e = c.state.fds.insert(std::move(entry), fd); e != Errno::Success) return e;
   c.memory.storeAt<uint32_t>(fd_out, fd);

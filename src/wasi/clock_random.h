@@ -3,6 +3,7 @@
 
 #include "wasi/abi_types.h"
 
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -38,6 +39,12 @@ class WasiRandom {
 public:
   WasiRandom(bool deterministic, uint64_t seed);
   Errno fill(std::span<uint8_t> out);
+  bool deterministic() const { return deterministic_; }
+  // The generator's state, saved and restored with a WASI state.
+  std::array<uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+  void setState(const std::array<uint64_t, 4> &s) {
+    for (size_t i = 0; i < 4; ++i) s_[i] = s[i];
+  }
 
 private:
   uint64_t next();

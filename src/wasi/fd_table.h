@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace halter::wasi {
@@ -45,6 +46,15 @@ struct FdEntry {
   bool is_preopen = false;
   bool is_socket = false;
   std::string preopen_name; // guest path of a preopen
+  // Where it came from, so that a saved WASI state (state_snapshot.cpp)
+  // can open it again: a stdio stream (0, 1, 2), or a path beneath the
+  // preopen named `origin_preopen` opened with `origin_lookup` flags.
+  int stdio_index = -1;
+  bool beneath_preopen = false;
+  bool origin_too_long = false; // beneath, but its path is not kept
+  std::string origin_preopen;
+  std::string origin_path;
+  uint32_t origin_lookup = 0;
   std::shared_ptr<MemoryStream> memory;
   // fd_readdir reads a directory once per cookie-0 call and pages through it.
   std::vector<DirSnapshotEntry> dir_snapshot;
@@ -59,6 +69,15 @@ struct FdEntry {
   }
 };
 
+// A path kept as an origin is at most this long: a guest chaining opens
+// ("./" repeated, "d/.." pairs) must not grow host memory without bound.
+inline constexpr size_t kMaxOriginPath = 32 * 1024;
+
+// Records in `entry`, just opened at `path` beneath `dir`, where it came
+// from (nothing unless `dir` is a preopen or beneath one). "." and empty
+// components are dropped; ".." is kept (a symlink may be before it).
+void setOrigin(FdEntry &entry, const FdEntry &dir, std::string_view path, uint32_t lookup);
+
 class FdTable {
 public:
   explicit FdTable(uint32_t max_open) : max_open_(max_open) {}
@@ -70,6 +89,12 @@ public:
   Errno close(uint32_t fd);
   Errno renumber(uint32_t from, uint32_t to);
   size_t size() const { return entries_.size(); }
+  const std::map<uint32_t, std::unique_ptr<FdEntry>> &entries() const { return entries_; }
+  // Puts `entry` at `fd` (a restored table); false when `fd` is taken or
+  // the table is full.
+  bool insertAt(uint32_t fd, std::unique_ptr<FdEntry> entry);
+  // Takes the entry at `fd` out of the table (null when there is none).
+  std::unique_ptr<FdEntry> release(uint32_t fd);
 
 private:
   std::map<uint32_t, std::unique_ptr<FdEntry>> entries_;

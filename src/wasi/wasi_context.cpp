@@ -43,6 +43,7 @@ Result<std::unique_ptr<FdEntry>> makeStdio(const WasiStdio &binding, int index, 
                                            uint64_t max_captured,
                                            std::shared_ptr<wasi::MemoryStream> &capture) {
   auto entry = std::make_unique<FdEntry>();
+  entry->stdio_index = index;
   namespace r = wasi::right;
   switch (binding.kind) {
   case WasiStdio::Kind::Null:

@@ -202,8 +202,10 @@ Result<void> writeFileAtomically(const std::string &path, const std::vector<uint
 // The end of a run that may park: a suspended or out-of-fuel execution is
 // saved to `snapshot_to` when given; everything else is reported as run
 // reports it.
+// A WASI program's snapshot carries its WASI state (`wasi`, null otherwise).
 int finishRun(Execution &ex, const Outcome &outcome, const RunOptions &options,
-              const std::string &snapshot_to, const Limits &limits, const Module &module) {
+              const std::string &snapshot_to, const Limits &limits, const Module &module,
+              const WasiContext *wasi) {
   const bool parked =
       outcome.kind == OutcomeKind::Suspended || outcome.kind == OutcomeKind::OutOfFuel;
   if (!parked || snapshot_to.empty()) {
@@ -212,7 +214,16 @@ int finishRun(Execution &ex, const Outcome &outcome, const RunOptions &options,
                  callText(outcome.pending));
     return reportOutcome(outcome, options, limits, module);
   }
-  auto bytes = ex.snapshot();
+  SnapshotOptions snapshot_options;
+  if (wasi) {
+    auto state = wasi->saveState();
+    if (!state) {
+      fmt::print(stderr, "error: {}\n", state.error().message);
+      return kExitSnapshot;
+    }
+    snapshot_options.host_state = std::move(*state);
+  }
+  auto bytes = ex.snapshot(snapshot_options);
   if (!bytes) {
     fmt::print(stderr, "error: {}\n", bytes.error().message);
     return kExitSnapshot;
@@ -346,7 +357,8 @@ int runCommand(const RunOptions &options) {
       fmt::print(stderr, "error: {}\n", outcome.error().describe());
       return kExitInvalid;
     }
-    return finishRun(*ex, *outcome, options, options.snapshot_to, *limits, *module);
+    return finishRun(*ex, *outcome, options, options.snapshot_to, *limits, *module,
+                     importsWasi(*module) ? context.get() : nullptr);
   }
   auto outcome = (*instance)->call(function, args, call_options);
   if (!outcome) {
@@ -374,6 +386,13 @@ int resumeCommand(const ResumeOptions &options) {
   }
   if (options.error && !options.values.empty()) {
     fmt::print(stderr, "error: give --value or --error, not both\n");
+    return kExitUsage;
+  }
+  // The restorer's grants: --dir preopens (matched to the saved ones by
+  // guest name) and stdio; args, env and clocks come from the snapshot.
+  auto grants = wasiConfigFrom(run, {run.path});
+  if (!grants) {
+    fmt::print(stderr, "error: {}\n", grants.error().message);
     return kExitUsage;
   }
   std::shared_ptr<WasiContext> context = wasiContextFrom(run, {run.path});
@@ -404,6 +423,15 @@ int resumeCommand(const ResumeOptions &options) {
     return exitStatusFor(restored.error());
   }
   Execution &ex = restored->execution;
+  const bool wasi = importsWasi(*module);
+  if (wasi && !restored->host_state.empty()) {
+    if (auto r = context->restoreState(restored->host_state, *grants); !r) {
+      // Whatever the cause (a missing --dir, a file gone), this snapshot
+      // cannot continue here.
+      fmt::print(stderr, "error: {}: {}\n", options.snapshot, r.error().message);
+      return kExitSnapshot;
+    }
+  }
   for (const std::string &write : options.writes) {
     const size_t eq = write.find('=');
     auto addr = eq == std::string::npos
@@ -469,7 +497,7 @@ int resumeCommand(const ResumeOptions &options) {
     return kExitInvalid;
   }
   const std::string &to = run.snapshot_to.empty() ? options.snapshot : run.snapshot_to;
-  return finishRun(ex, *outcome, run, to, *limits, *module);
+  return finishRun(ex, *outcome, run, to, *limits, *module, wasi ? context.get() : nullptr);
 }
 
 } // namespace halter::cli

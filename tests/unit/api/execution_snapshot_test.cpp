@@ -113,7 +113,7 @@ TEST(ExecutionSnapshot, AskFourThroughFourRestoresEqualsTheUninterruptedRun) {
       ASSERT_TRUE(first.ok());
       out = first->run().value();
       ASSERT_EQ(out.kind, OutcomeKind::Suspended);
-      bytes = first->snapshot(SnapshotOptions{compress}).value();
+      bytes = first->snapshot(SnapshotOptions{compress, {}}).value();
       token = out.pending.token;
     }
     int restores = 0;
@@ -139,7 +139,7 @@ TEST(ExecutionSnapshot, AskFourThroughFourRestoresEqualsTheUninterruptedRun) {
         EXPECT_EQ(out.stats.fuel_used, plain.fuel_used);
         break;
       }
-      bytes = ex.snapshot(SnapshotOptions{compress}).value();
+      bytes = ex.snapshot(SnapshotOptions{compress, {}}).value();
     }
     EXPECT_EQ(restores, 4);
   }
@@ -331,7 +331,7 @@ TEST(ExecutionSnapshot, DamagedAndForgedSnapshotsAreRefusedOrStayInside) {
   auto ex =
       inst->start("rec", std::vector<Value>{Value::i32(6)}, CallOptions{metered(1000000), {}});
   ASSERT_EQ(ex->run().value().kind, OutcomeKind::Suspended);
-  std::vector<uint8_t> bytes = ex->snapshot(SnapshotOptions{false}).value();
+  std::vector<uint8_t> bytes = ex->snapshot(SnapshotOptions{false, {}}).value();
   ASSERT_TRUE(linker.restoreExecution(module, bytes).ok());
 
   for (size_t n = 0; n < bytes.size(); ++n) {
