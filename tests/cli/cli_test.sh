@@ -132,7 +132,8 @@ expect 2 'max-call-depth must be at least 1' -- "$halter" run "$runaway" --invok
 # Ctrl-C cancels the guest: exit status 7.
 "$halter" run "$runaway" --invoke spin >/dev/null 2>&1 &
 pid=$!
-sleep 0.3
+wait_for_sigint_handler $pid
+sleep 0.1
 kill -INT $pid
 wait $pid
 status=$?

@@ -28,6 +28,18 @@ expect() {
   fi
 }
 
+# wait_for_sigint_handler PID: returns once PID catches SIGINT (its
+# SigCgt mask has bit 2), so a SIGINT sent next reaches halter's handler
+# rather than killing a process still starting up (at most 10 s).
+wait_for_sigint_handler() {
+  local mask
+  for _ in $(seq 200); do
+    mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 0
+    [ -n "$mask" ] && (((16#$mask & 2) != 0)) && return 0
+    sleep 0.05
+  done
+}
+
 summary() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]

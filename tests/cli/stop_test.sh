@@ -7,15 +7,9 @@
 set -u
 halter=$1
 guests=$2
-passed=0
-failed=0
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*"
-}
 
 # stops WHAT -- COMMAND...: COMMAND must end by --timeout 100ms (added here)
 # and by SIGINT.
@@ -36,6 +30,7 @@ stops() {
   # SIGINT: status 7 within 300 ms of the signal.
   "$@" >/dev/null 2>&1 &
   pid=$!
+  wait_for_sigint_handler $pid
   sleep 0.2
   sent=$(now_ms)
   kill -INT $pid
@@ -69,5 +64,4 @@ done
 stops "start function" -- "$halter" run "$guests/start_loop.wasm" --invoke main
 stops "_initialize" -- "$halter" run "$guests/init_loop.wasm" --invoke main
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
