@@ -193,8 +193,21 @@ private:
 using HostFunction = std::function<HostResult(CallContext &ctx, std::span<const Value> args,
                                               std::span<Value> results)>;
 
+struct CallOptions {
+  // Replaces the instance's limits for this call (memory and table caps can
+  // only be lowered for the call: grows past the instance's caps stay refused).
+  std::optional<Limits> limits;
+  CancelToken cancel;
+};
+
+class Execution;
+
 // A WebAssembly external value: a function, table, memory or global, owned
 // either by an instance or by the host.
+//
+// Threads: reading or changing a table, memory or global (and growing it)
+// while a call runs on another thread in the instance that uses it is a data
+// race; do it between calls or from a host function of that instance.
 class Extern {
 public:
   Extern() = default;
@@ -217,6 +230,58 @@ public:
   // across memory.grow; InvalidArgument when this is not a memory.
   Result<void> read(uint64_t addr, std::span<uint8_t> out) const;
   Result<void> write(uint64_t addr, std::span<const uint8_t> in) const;
+  // Memories: size in 64 KiB pages, and memory.grow by `delta` pages: the
+  // old size, or ResourceLimit when the type's maximum or the instance's
+  // cap (Limits::max_memory_bytes) refuses (the memory is unchanged).
+  uint64_t memoryPages() const;
+  Result<uint64_t> memoryGrow(uint64_t delta) const;
+
+  // Types, read from the object now: a table's or memory's limits.min is
+  // its current size. InvalidArgument when this is another kind.
+  Result<FuncType> funcType() const;
+  Result<GlobalType> globalType() const;
+  Result<TableType> tableType() const;
+  Result<MemoryType> memoryType() const;
+
+  // Tables. Elements are Values of the table's type; a funcref names a
+  // function that only Extern can carry safely across handles, so:
+  // tableGet gives null or an externref as a Value and a function as
+  // tableGetFunc's Extern; tableSet and tableGrow take a null or externref
+  // Value, or a function Extern (which the table then keeps alive).
+  // Errors: InvalidArgument for not a table, a wrong element type, a
+  // non-null funcref Value, or an index past the table's size; tableGrow
+  // answers the old size, or ResourceLimit when the maximum or the cap
+  // refuses (the table is unchanged).
+  uint32_t tableSize() const;
+  Result<Value> tableGet(uint32_t index) const;
+  Result<Extern> tableGetFunc(uint32_t index) const; // invalid Extern for null
+  Result<void> tableSet(uint32_t index, const Value &ref) const;
+  Result<void> tableSet(uint32_t index, const Extern &func) const;
+  Result<uint32_t> tableGrow(uint32_t delta, const Value &init) const;
+  Result<uint32_t> tableGrow(uint32_t delta, const Extern &init) const;
+  // Globals of type funcref: the function held (invalid Extern for null),
+  // and a mutable one set to a function (kept alive by the global).
+  Result<Extern> globalFunc() const;
+  Result<void> setGlobalValue(const Extern &func) const;
+
+  // Functions: this function as a funcref Value (for arguments and
+  // results; the Value does not keep it alive), and back. fromFuncRef
+  // takes only a funcref the engine gave (a call's result, a host
+  // function's argument, a table or global value, funcRef()): any other
+  // pointer is undefined behaviour. Null gives an invalid Extern.
+  Value funcRef() const;
+  static Extern fromFuncRef(const Value &ref);
+  // Calls this function, a guest's or the host's, as Instance::call and
+  // Instance::start do: under options.limits, else its instance's limits
+  // (default Limits for a host function). ReentrantCall, InstanceBusy and
+  // argument errors as there.
+  Result<Outcome> call(std::span<const Value> args, const CallOptions &options = {}) const;
+  Result<Execution> start(std::span<const Value> args, const CallOptions &options = {}) const;
+
+  // The same object (function, table, memory or global), through any handle.
+  bool sameObject(const Extern &other) const {
+    return object_ == other.object_ && kind_ == other.kind_;
+  }
 
 private:
   friend struct detail::ApiAccess;
@@ -258,13 +323,6 @@ struct InstanceStats {
   uint64_t resets = 0; // successful Instance::reset calls
   // The instance's own memories, now (imported ones belong to their exporter).
   uint64_t memory_bytes = 0;
-};
-
-struct CallOptions {
-  // Replaces the instance's limits for this call (memory and table caps can
-  // only be lowered for the call: grows past the instance's caps stay refused).
-  std::optional<Limits> limits;
-  CancelToken cancel;
 };
 
 // One call into a guest that can stop and continue: run() returns each

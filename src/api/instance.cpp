@@ -65,9 +65,11 @@ Result<const rt::Function *> exportedFunc(const rt::Instance &inst, std::string_
 }
 
 // Everything a call needs checked before any guest code runs.
+// `host_ok`: a host function called alone has no instance.
 Result<const rt::Function *> resolveCall(rt::Instance *inst, std::string_view export_name,
-                                         const Extern *func, std::span<const Value> args) {
-  if (inst == nullptr) return emptyInstance();
+                                         const Extern *func, std::span<const Value> args,
+                                         bool host_ok = false) {
+  if (inst == nullptr && !host_ok) return emptyInstance();
   const rt::Function *fn = nullptr;
   if (func == nullptr) {
     HALTER_ASSIGN_OR_RETURN(fn, exportedFunc(*inst, export_name));
@@ -82,9 +84,10 @@ Result<const rt::Function *> resolveCall(rt::Instance *inst, std::string_view ex
   return fn;
 }
 
-Result<Outcome> runCall(rt::Instance &inst, const rt::Function &fn, std::span<const Value> args,
-                        const CallOptions &options) {
-  const Limits &limits = options.limits ? *options.limits : inst.limits;
+// `instance_limits` apply unless the options replace them.
+Result<Outcome> runCall(const Limits &instance_limits, const rt::Function &fn,
+                        std::span<const Value> args, const CallOptions &options) {
+  const Limits &limits = options.limits ? *options.limits : instance_limits;
   HALTER_TRY(exec::checkLimits(limits));
   exec::Execution ex;
   ex.init(fn, args, limits, options.cancel);
@@ -94,12 +97,12 @@ Result<Outcome> runCall(rt::Instance &inst, const rt::Function &fn, std::span<co
 }
 
 // `group` is the instance's lifetime group (Instance::impl_), which the
-// execution keeps alive, with the callee's owner when called as an Extern.
-Result<Execution> startCall(const std::shared_ptr<void> &group, const rt::Function &fn,
-                            std::span<const Value> args, const CallOptions &options,
-                            const Extern *func = nullptr) {
-  const Limits &limits =
-      options.limits ? *options.limits : static_cast<const rt::Instance *>(group.get())->limits;
+// execution keeps alive, with the callee's owner when called as an Extern;
+// `instance_limits` apply unless the options replace them.
+Result<Execution> startCall(const std::shared_ptr<void> &group, const Limits &instance_limits,
+                            const rt::Function &fn, std::span<const Value> args,
+                            const CallOptions &options, const Extern *func = nullptr) {
+  const Limits &limits = options.limits ? *options.limits : instance_limits;
   HALTER_TRY(exec::checkLimits(limits));
   Execution e = detail::ApiAccess::newExecution(
       group, func != nullptr ? detail::ApiAccess::owner(*func) : nullptr);
@@ -135,28 +138,49 @@ Result<Outcome> Instance::call(std::string_view export_name, std::span<const Val
                                const CallOptions &options) {
   rt::Instance *inst = detail::ApiAccess::impl(*this);
   HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(inst, export_name, nullptr, args));
-  return runCall(*inst, *fn, args, options);
+  return runCall(inst->limits, *fn, args, options);
 }
 
 Result<Outcome> Instance::call(const Extern &func, std::span<const Value> args,
                                const CallOptions &options) {
   rt::Instance *inst = detail::ApiAccess::impl(*this);
   HALTER_ASSIGN_OR_RETURN(const rt::Function *fn, resolveCall(inst, {}, &func, args));
-  return runCall(*inst, *fn, args, options);
+  return runCall(inst->limits, *fn, args, options);
 }
 
 Result<Execution> Instance::start(std::string_view export_name, std::span<const Value> args,
                                   const CallOptions &options) {
   HALTER_ASSIGN_OR_RETURN(const rt::Function *fn,
                           resolveCall(detail::ApiAccess::impl(*this), export_name, nullptr, args));
-  return startCall(impl_, *fn, args, options);
+  return startCall(impl_, detail::ApiAccess::impl(*this)->limits, *fn, args, options);
 }
 
 Result<Execution> Instance::start(const Extern &func, std::span<const Value> args,
                                   const CallOptions &options) {
   HALTER_ASSIGN_OR_RETURN(const rt::Function *fn,
                           resolveCall(detail::ApiAccess::impl(*this), {}, &func, args));
-  return startCall(impl_, *fn, args, options, &func);
+  return startCall(impl_, detail::ApiAccess::impl(*this)->limits, *fn, args, options, &func);
+}
+
+// A function called through its Extern alone: its instance's limits, or
+// for a host function default limits.
+Result<Outcome> Extern::call(std::span<const Value> args, const CallOptions &options) const {
+  if (!valid() || kind() != ExternKind::Func) {
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
+  }
+  const auto *fn = static_cast<const rt::Function *>(object_);
+  HALTER_TRY(resolveCall(fn->instance, {}, this, args, /*host_ok=*/true));
+  return runCall(fn->instance != nullptr ? fn->instance->limits : Limits{}, *fn, args, options);
+}
+
+Result<Execution> Extern::start(std::span<const Value> args, const CallOptions &options) const {
+  if (!valid() || kind() != ExternKind::Func) {
+    return makeError(ErrorCode::InvalidArgument, kNoOffset, "not a function");
+  }
+  const auto *fn = static_cast<const rt::Function *>(object_);
+  HALTER_TRY(resolveCall(fn->instance, {}, this, args, /*host_ok=*/true));
+  return startCall(owner_, fn->instance != nullptr ? fn->instance->limits : Limits{}, *fn, args,
+                   options);
 }
 
 Result<detail::TypedTarget> Instance::typedTarget(std::string_view export_name,
