@@ -69,6 +69,8 @@ public:
   const std::vector<ImportInfo> &imports() const;
   const std::vector<ExportInfo> &exports() const;
   const std::vector<SectionInfo> &sections() const;
+  // The binary the module was compiled from (kept for lazy lowering).
+  std::span<const uint8_t> bytes() const;
   // Type of an exported function, or nullptr when `name` is not a function export.
   const FuncType *exportedFuncType(std::string_view name) const;
   // Compile time and how much code has been lowered so far (it grows as
@@ -278,10 +280,13 @@ public:
   Result<Outcome> call(std::span<const Value> args, const CallOptions &options = {}) const;
   Result<Execution> start(std::span<const Value> args, const CallOptions &options = {}) const;
 
-  // The same object (function, table, memory or global), through any handle.
+  // The same object (function, table, memory or global), through any handle;
+  // identity() is equal for handles of the same object, null for none (an
+  // opaque key for the embedder's maps, never to be dereferenced).
   bool sameObject(const Extern &other) const {
     return object_ == other.object_ && kind_ == other.kind_;
   }
+  const void *identity() const { return object_; }
 
 private:
   friend struct detail::ApiAccess;

@@ -24,6 +24,10 @@ struct ExportInfo {
   std::string name;
   ExternKind kind = ExternKind::Func;
   uint32_t index = 0; // in the module's index space of that kind
+  FuncType func;      // when kind == Func
+  TableType table;    // when kind == Table (the declared type)
+  MemoryType memory;  // when kind == Memory (the declared type)
+  GlobalType global;  // when kind == Global
 };
 
 struct SectionInfo {

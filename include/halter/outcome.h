@@ -39,6 +39,7 @@ const char *trapKindText(TrapKind kind);
 struct BacktraceFrame {
   uint32_t func_index = 0;  // in the module's function index space
   uint64_t code_offset = 0; // byte offset of the instruction in the module binary
+  uint64_t func_offset = 0; // the same from the start of the function's body (its locals)
   std::string func_name;    // from the `name` section, or empty
 };
 

@@ -72,6 +72,9 @@ const std::vector<ExportInfo> &Module::exports() const {
 const std::vector<SectionInfo> &Module::sections() const {
   return detail::ApiAccess::compiled(*this).sections;
 }
+std::span<const uint8_t> Module::bytes() const {
+  return detail::ApiAccess::compiled(*this).ir.bytes;
+}
 
 namespace {
 

@@ -82,7 +82,38 @@ void describeModule(CompiledModule &cm) {
     cm.imports.push_back(std::move(info));
   }
   cm.exports.reserve(m.exports.size());
-  for (const ir::Export &exp : m.exports) cm.exports.push_back({exp.name, exp.kind, exp.index});
+  for (const ir::Export &exp : m.exports) {
+    ExportInfo info{exp.name, exp.kind, exp.index, {}, {}, {}, {}};
+    uint32_t i = exp.index;
+    switch (exp.kind) {
+    case ExternKind::Func:
+      if (i < m.numFuncs()) {
+        uint32_t type =
+            i < m.numImportedFuncs() ? m.imported_funcs[i] : m.functions[i - m.numImportedFuncs()];
+        if (type < m.types.size()) info.func = m.types[type];
+      }
+      break;
+    case ExternKind::Table:
+      if (i < m.numTables()) {
+        info.table = i < m.imported_tables.size() ? m.imported_tables[i]
+                                                  : m.tables[i - m.imported_tables.size()];
+      }
+      break;
+    case ExternKind::Memory:
+      if (i < m.numMemories()) {
+        info.memory = i < m.imported_memories.size() ? m.imported_memories[i]
+                                                     : m.memories[i - m.imported_memories.size()];
+      }
+      break;
+    case ExternKind::Global:
+      if (i < m.numGlobals()) {
+        info.global = i < m.imported_globals.size() ? m.imported_globals[i]
+                                                    : m.globals[i - m.imported_globals.size()].type;
+      }
+      break;
+    }
+    cm.exports.push_back(std::move(info));
+  }
   cm.sections.reserve(m.sections.size());
   for (const ir::SectionRange &range : m.sections) {
     SectionInfo info;

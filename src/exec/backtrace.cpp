@@ -25,6 +25,15 @@ BacktraceFrame describe(const rt::Function *fn, size_t code_index, bool metered)
     const auto &names = inst->module->ir.names.functions;
     auto name = names.find(fn->func_index);
     if (name != names.end()) f.func_name = name->second;
+    // The body starts after its size field (a LEB128 of at most 5 bytes).
+    const ir::Module &m = inst->module->ir;
+    uint32_t defined = fn->func_index - m.numImportedFuncs();
+    if (fn->func_index >= m.numImportedFuncs() && defined < m.codes.size()) {
+      uint64_t start = m.codes[defined].offset;
+      while (start < m.bytes.size() && (m.bytes[start] & 0x80) != 0) ++start;
+      ++start;
+      if (f.code_offset >= start) f.func_offset = f.code_offset - start;
+    }
   }
   return f;
 }

@@ -281,7 +281,7 @@ void Execution::runEntered() {
   } else if (entry_trap_) {
     out.kind = OutcomeKind::Trapped;
     out.trap.kind = *entry_trap_;
-    out.trap.backtrace.push_back(BacktraceFrame{entry->func_index, 0, {}});
+    out.trap.backtrace.push_back(BacktraceFrame{entry->func_index, 0, 0, {}});
   } else if (entry->isHost()) {
     runHost();
   } else {
