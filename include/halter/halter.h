@@ -571,7 +571,8 @@ public:
   // segments written before the trap stay written (WebAssembly 2.0). The
   // start function runs under `limits` (fuel, timeout, deadline) and stops
   // on `cancel` from any thread; stopped, it fails the instantiation with
-  // ErrorCode::DeadlineExceeded, Cancelled or (out of fuel) ResourceLimit.
+  // ErrorCode::DeadlineExceeded, Cancelled or OutOfFuel; a start function
+  // that exits fails it with Exited.
   Result<std::shared_ptr<Instance>> instantiate(std::shared_ptr<const Module> module,
                                                 const Limits &limits = {},
                                                 const CancelToken &cancel = {}) const;

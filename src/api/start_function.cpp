@@ -18,10 +18,11 @@ Result<void> runStartFunction(rt::Instance &inst, const Limits &limits, const Ca
                      "start function stopped: deadline exceeded");
   if (out.kind == OutcomeKind::Cancelled)
     return makeError(ErrorCode::Cancelled, kNoOffset, "start function stopped: cancelled");
-  // Out of fuel, or it exited.
-  if (!out.returned()) {
-    return makeError(ErrorCode::ResourceLimit, kNoOffset,
-                     std::string("start function stopped: ") + outcomeKindName(out.kind));
+  if (out.kind == OutcomeKind::OutOfFuel)
+    return makeError(ErrorCode::OutOfFuel, kNoOffset, "start function stopped: out of fuel");
+  if (out.kind == OutcomeKind::Exited) {
+    return makeError(ErrorCode::Exited, kNoOffset,
+                     "start function exited with code " + std::to_string(out.exit_code));
   }
   return okResult();
 }

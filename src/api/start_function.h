@@ -9,7 +9,8 @@ namespace halter {
 
 // Runs the start function of `inst`'s module, if it has one, under `limits`
 // and `cancel`. Its trap is InstantiationTrap; a deadline, a cancel, running
-// out of fuel or an exit are errors of their own.
+// out of fuel and an exit are DeadlineExceeded, Cancelled, OutOfFuel and
+// Exited.
 Result<void> runStartFunction(rt::Instance &inst, const Limits &limits, const CancelToken &cancel);
 
 } // namespace halter

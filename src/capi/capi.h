@@ -247,6 +247,9 @@ wasm_trap_t *newTrap(wasm_store_t *store, std::string message,
                      halter_outcome_kind_t outcome = HALTER_OUTCOME_TRAPPED);
 // The trap for an outcome other than Returned (null when it returned).
 wasm_trap_t *trapFor(wasm_store_t *store, const Outcome &out);
+// The trap for a failed instantiation: the start function's trap or limit
+// by its outcome, anything else (imports, caps) INVALID.
+wasm_trap_t *trapForError(wasm_store_t *store, const Error &error);
 
 // A linker defining `imports` (wasm.h: in the module's import order) as
 // the imports of `module`; InvalidArgument for a wrong count or a NULL.

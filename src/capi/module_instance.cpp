@@ -176,16 +176,16 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store, const wasm_module_t *mod
   if (trap != nullptr) *trap = nullptr;
   if (store == nullptr || module == nullptr) return nullptr;
   return guarded<wasm_instance_t *>(nullptr, [&]() -> wasm_instance_t * {
-    auto fail = [&](std::string why) -> wasm_instance_t * {
-      store->last_error = why;
-      if (trap != nullptr) *trap = newTrap(store, std::move(why));
+    auto fail = [&](const Error &why) -> wasm_instance_t * {
+      store->last_error = why.describe();
+      if (trap != nullptr) *trap = trapForError(store, why);
       return nullptr;
     };
     auto linker = linkerFor(*module->module, imports);
-    if (!linker.ok()) return fail(linker.error().message);
+    if (!linker.ok()) return fail(linker.error());
     auto inst =
         linker->instantiate(module->module, store->limits.value_or(Limits{}), store->cancel);
-    if (!inst.ok()) return fail(inst.error().describe());
+    if (!inst.ok()) return fail(inst.error());
     return newInstanceHandle(store, std::move(*inst));
   });
 }

@@ -91,6 +91,31 @@ wasm_trap_t *trapFor(wasm_store_t *store, const Outcome &out) {
   return newTrap(store, "unknown outcome");
 }
 
+wasm_trap_t *trapForError(wasm_store_t *store, const Error &error) {
+  halter_outcome_kind_t kind = HALTER_OUTCOME_INVALID;
+  switch (error.code) {
+  case ErrorCode::InstantiationTrap:
+  case ErrorCode::Trapped:
+    kind = HALTER_OUTCOME_TRAPPED;
+    break;
+  case ErrorCode::OutOfFuel:
+    kind = HALTER_OUTCOME_OUT_OF_FUEL;
+    break;
+  case ErrorCode::DeadlineExceeded:
+    kind = HALTER_OUTCOME_DEADLINE;
+    break;
+  case ErrorCode::Cancelled:
+    kind = HALTER_OUTCOME_CANCELLED;
+    break;
+  case ErrorCode::Exited:
+    kind = HALTER_OUTCOME_EXITED;
+    break;
+  default:
+    break;
+  }
+  return newTrap(store, error.describe(), kind);
+}
+
 } // namespace halter::capi
 
 wasm_ref_t *wasm_extern_t::clone() const {

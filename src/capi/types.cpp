@@ -262,19 +262,19 @@ wasm_globaltype_t::~wasm_globaltype_t() {
   delete content;
 }
 wasm_externtype_t *wasm_globaltype_t::clone() const {
-  auto *g = new wasm_globaltype_t;
+  auto g = std::make_unique<wasm_globaltype_t>();
   g->content = content != nullptr ? new wasm_valtype_t(*content) : nullptr;
   g->mutability = mutability;
-  return g;
+  return g.release();
 }
 wasm_tabletype_t::~wasm_tabletype_t() {
   delete element;
 }
 wasm_externtype_t *wasm_tabletype_t::clone() const {
-  auto *t = new wasm_tabletype_t;
+  auto t = std::make_unique<wasm_tabletype_t>();
   t->element = element != nullptr ? new wasm_valtype_t(*element) : nullptr;
   t->limits = limits;
-  return t;
+  return t.release();
 }
 wasm_externtype_t *wasm_memorytype_t::clone() const {
   return new wasm_memorytype_t(*this);
@@ -343,7 +343,9 @@ void wasm_globaltype_delete(wasm_globaltype_t *t) {
   delete t;
 }
 wasm_globaltype_t *wasm_globaltype_copy(const wasm_globaltype_t *t) {
-  return t != nullptr ? static_cast<wasm_globaltype_t *>(t->clone()) : nullptr;
+  if (t == nullptr) return nullptr;
+  return guarded<wasm_globaltype_t *>(nullptr,
+                                      [&] { return static_cast<wasm_globaltype_t *>(t->clone()); });
 }
 wasm_globaltype_t *wasm_globaltype_new(wasm_valtype_t *content, wasm_mutability_t mutability) {
   if (content == nullptr) return nullptr;
@@ -368,7 +370,9 @@ void wasm_tabletype_delete(wasm_tabletype_t *t) {
   delete t;
 }
 wasm_tabletype_t *wasm_tabletype_copy(const wasm_tabletype_t *t) {
-  return t != nullptr ? static_cast<wasm_tabletype_t *>(t->clone()) : nullptr;
+  if (t == nullptr) return nullptr;
+  return guarded<wasm_tabletype_t *>(nullptr,
+                                     [&] { return static_cast<wasm_tabletype_t *>(t->clone()); });
 }
 wasm_tabletype_t *wasm_tabletype_new(wasm_valtype_t *element, const wasm_limits_t *limits) {
   if (element == nullptr || limits == nullptr) {

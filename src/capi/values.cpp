@@ -89,6 +89,7 @@ Result<std::vector<Value>> argsFor(wasm_store_t *store, const FuncType &type,
     return argumentError("expected " + std::to_string(type.params.size()) + " arguments, got " +
                          std::to_string(given));
   }
+  if (given != 0 && args->data == nullptr) return argumentError("arguments vector has no data");
   std::vector<Value> out;
   out.reserve(given);
   for (size_t i = 0; i < given; ++i) {

@@ -122,20 +122,21 @@ wasm_instance_t *halter_wasi_instance_new(wasm_store_t *store, const wasm_module
   if (trap != nullptr) *trap = nullptr;
   if (store == nullptr || module == nullptr || wasi == nullptr) return nullptr;
   return guarded<wasm_instance_t *>(nullptr, [&]() -> wasm_instance_t * {
-    auto fail = [&](std::string why) -> wasm_instance_t * {
-      store->last_error = why;
-      if (trap != nullptr) *trap = newTrap(store, std::move(why));
+    auto fail = [&](const Error &why) -> wasm_instance_t * {
+      store->last_error = why.describe();
+      if (trap != nullptr) *trap = trapForError(store, why);
       return nullptr;
     };
     for (const ImportInfo &imp : module->module->imports()) {
       if (imp.module != kWasiModule) {
-        return fail("import " + imp.module + "." + imp.name + " is not a WASI function");
+        return fail(makeError(ErrorCode::UnknownImport, kNoOffset,
+                              "import " + imp.module + "." + imp.name + " is not a WASI function"));
       }
     }
     Linker linker;
     addWasiToLinker(linker, wasi->context);
     auto inst = linker.instantiate(module->module, store->limits.value_or(Limits{}), store->cancel);
-    if (!inst.ok()) return fail(inst.error().describe());
+    if (!inst.ok()) return fail(inst.error());
     return newInstanceHandle(store, std::move(*inst));
   });
 }

@@ -536,8 +536,8 @@ TEST(Fuel, StartFunctionRunsUnderTheInstanceLimits) {
   limits.fuel = 10'000;
   auto inst = host.linker.instantiate(*m, limits);
   ASSERT_FALSE(inst.ok());
-  EXPECT_EQ(inst.error().code, ErrorCode::ResourceLimit);
-  EXPECT_NE(inst.error().message.find("OutOfFuel"), std::string::npos) << inst.error().message;
+  EXPECT_EQ(inst.error().code, ErrorCode::OutOfFuel);
+  EXPECT_NE(inst.error().message.find("out of fuel"), std::string::npos) << inst.error().message;
 }
 
 } // namespace
